@@ -594,6 +594,7 @@ static int cmd_audit(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+    umask(077); /* databases, WAL files and key files are for this account only */
     json_init();
     if (crypto_init()) fatal("libsodium failed to initialise");
     const char *pw = getenv("KNIT_PWHASH");

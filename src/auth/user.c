@@ -234,6 +234,10 @@ static void login_failed(sqlite3 *db, int64_t uid, const char *username, const c
     finish(db, rc, &e);
 }
 
+static char dummy_hash[128];                 /* verified against for unknown users */
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+static void dummy_make(void) { password_hash("not a password at all", dummy_hash); }
+
 int user_login(sqlite3 *db, const char *username, const char *password, const char *ip,
                auth_ctx *out, kerr *e) {
     memset(out, 0, sizeof *out);
@@ -268,9 +272,8 @@ int user_login(sqlite3 *db, const char *username, const char *password, const ch
                         "account locked after repeated failed logins; try again later");
     }
     /* Verify even for unknown users so timing does not tell which exist. */
-    static char dummy[128];
-    if (dummy[0] == 0) password_hash("not a password at all", dummy);
-    int ok = crypto_pwhash_str_verify(uid ? hash : dummy, password, strlen(password)) == 0;
+    pthread_once(&dummy_once, dummy_make);
+    int ok = crypto_pwhash_str_verify(uid ? hash : dummy_hash, password, strlen(password)) == 0;
     if (!ok || !uid || disabled) {
         ip_fail(ip, now);
         login_failed(db, uid, username, ip, !uid ? "unknown user" : disabled ? "disabled" : "bad password");
