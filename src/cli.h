@@ -46,6 +46,23 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 ** and returns 2 (bad arguments) or 1 (failure); 0 on success. */
 int cli_open_node(const char *db_path, const char *key_file, int check_version, sqlite3 **db);
 
+/* Create a node at db_path (which must not exist): keys in key_file
+** (NULL: "<db>.keys"), schema, the node row (name, country) and the first
+** admin user with admin_password (NULL: a generated one).  Prints the node
+** details and the admin password once.  On success returns 0 and, when out
+** is not NULL, leaves the connection open in *out (db_close it); otherwise
+** prints the problem and returns 2 (bad arguments) or 1.  Defined in main.c. */
+int node_create(const char *db_path, const char *key_file, const char *name, const char *country,
+                const char *admin, const char *admin_password, sqlite3 **out);
+
+/* The options of `knit serve` (main.c), terminated by name NULL. */
+extern const optdef serve_defs[];
+struct server_opts;
+/* Fill o (and auth_cfg) from cl, which must have been parsed against
+** serve_defs.  o->db_path is left NULL for the caller.  Returns 0, or 2 after
+** printing a one-line error. */
+int serve_options(const cmdline *cl, struct server_opts *o);
+
 /* Command entry points (cmd_*.c). */
 int cmd_demo(int argc, char **argv);
 

@@ -209,9 +209,9 @@ static int country_valid(const char *c) {
 }
 
 /* Create the node: keys, schema, node row, first admin.  Prints the admin
-** password once.  Used by init and demo. */
+** password once.  Used by init and demo (see cli.h). */
 int node_create(const char *db_path, const char *key_file, const char *name, const char *country,
-                const char *admin, sqlite3 **out) {
+                const char *admin, const char *admin_password, sqlite3 **out) {
     kerr e;
     struct stat st;
     if (stat(db_path, &st) == 0)
@@ -233,7 +233,7 @@ int node_create(const char *db_path, const char *key_file, const char *name, con
         xfree(kp);
         return 1;
     }
-    char *pw = password_generate();
+    char *pw = admin_password ? xstrdup(admin_password) : password_generate();
     actor cli = {0, "cli", ""};
     sqlite3_stmt *ins = NULL;
     rc = db_begin(db) ? 1 : 0;
@@ -304,7 +304,7 @@ static int cmd_init(int argc, char **argv) {
     if (cc == NULL || !country_valid(cc))
         return cli_usage_error("init: --country must be an ISO 3166-1 alpha-2 code such as TH");
     if (username_valid(admin, "--admin", &e)) return cli_usage_error("init: %s", e.message);
-    return node_create(db, kf, name, cc, admin, NULL);
+    return node_create(db, kf, name, cc, admin, NULL, NULL);
 }
 
 static int cmd_migrate(int argc, char **argv) {
@@ -336,7 +336,7 @@ static int cmd_migrate(int argc, char **argv) {
 
 /* ---- serve ---- */
 
-static const optdef serve_defs[] = {
+const optdef serve_defs[] = {
     {"db", "FILE", "node database (default knit.db)"},
     {"key-file", "FILE", "key file (default DB.keys)"},
     {"listen", "HOST:PORT", "address to listen on (default 127.0.0.1:8080; port 0 = any)"},
@@ -357,7 +357,7 @@ static const optdef serve_defs[] = {
     {NULL, NULL, NULL},
 };
 
-/* Parse serve options into o (and auth_cfg).  Returns 0, or 2 after an error. */
+/* Parse serve options into o (and auth_cfg); see cli.h. */
 int serve_options(const cmdline *cl, server_opts *o) {
     const optdef *d = serve_defs;
     long long v[11];

@@ -57,7 +57,7 @@ int keys_save(const knit_keys *k, const char *path, kerr *e) {
     int rc = buf_puts(&b, "# Knit node keys.  Keep this file secret and backed up:\n"
                           "# without it the identity data in the database cannot be read.\n");
     for (int i = 0; rc == KNIT_OK && i < k->ndata; i++) {
-        char name[16];
+        char name[32];
         snprintf(name, sizeof name, "data-%d", i + 1);
         rc = put_key(&b, name, k->data[i], 32);
     }

@@ -30,10 +30,24 @@ int db_migrate(sqlite3 *db, int *applied, kerr *e);
 /* KNIT_OK when the schema is exactly current; otherwise fills e. */
 int db_check_version(sqlite3 *db, kerr *e);
 
-int db_begin(sqlite3 *db);    /* BEGIN IMMEDIATE; KNIT_OK or KNIT_EDB */
-int db_commit(sqlite3 *db);   /* COMMIT; KNIT_OK or KNIT_EDB */
-void db_rollback(sqlite3 *db);/* ROLLBACK, ignoring "no transaction" */
+/* Write transactions.  db_begin takes the process's write lock, then BEGIN
+** IMMEDIATE; the lock is released by a successful db_commit or by
+** db_rollback, so every successful db_begin must end in one of them (a
+** failed db_commit must still be followed by db_rollback).  KNIT_OK or
+** KNIT_EDB. */
+int db_begin(sqlite3 *db);
+int db_commit(sqlite3 *db);
+void db_rollback(sqlite3 *db); /* ROLLBACK, ignoring "no transaction" */
 int db_exec(sqlite3 *db, const char *sql); /* run SQL without results */
+
+/* Batches, for bulk loads (knit demo): db_batch_begin() opens one IMMEDIATE
+** transaction on db; until db_batch_end(), this thread's db_begin, db_commit
+** and db_rollback on db become SAVEPOINT, RELEASE and ROLLBACK TO, so each
+** domain operation still succeeds or fails as a whole but many of them share
+** one commit.  db_batch_end(db, 1) commits (KNIT_OK, or KNIT_EDB after rolling
+** the batch back); db_batch_end(db, 0) rolls back.  One batch per thread. */
+int db_batch_begin(sqlite3 *db);
+int db_batch_end(sqlite3 *db, int commit);
 
 /* A cached prepared statement for sql on db, reset and unbound.  sql must
 ** be a string with static storage (the cache is keyed on its address).
