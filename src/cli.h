@@ -10,7 +10,7 @@
 #include "core/crypto.h"
 
 #define CLI_MAX_OPTS 24 /* options one command may declare */
-#define CLI_MAX_POS 8   /* positional arguments one command may take */
+#define CLI_MAX_POS  8  /* positional arguments one command may take */
 
 /* One option of a command. */
 typedef struct optdef {

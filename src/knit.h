@@ -15,19 +15,19 @@
 #define KNIT_VERSION "0.1.0"
 
 /* Result codes.  0 is success; every failure is negative. */
-#define KNIT_OK 0
-#define KNIT_ERR -1       /* unspecified failure */
-#define KNIT_ENOMEM -2    /* an allocation failed */
-#define KNIT_ETOOBIG -3   /* a size ceiling was reached */
-#define KNIT_EINVAL -4    /* input failed validation */
-#define KNIT_ENOTFOUND -5 /* no such record */
-#define KNIT_ECONFLICT -6 /* version mismatch or uniqueness violation */
-#define KNIT_EDB -7       /* the database failed */
-#define KNIT_ECRYPTO -8   /* encryption, decryption or key handling failed */
-#define KNIT_EPERM -9     /* not allowed */
-#define KNIT_EIO -10      /* file or network I/O failed */
-#define KNIT_EAUTH -11    /* bad credentials */
-#define KNIT_ELIMIT -12   /* rate limit or lockout */
+#define KNIT_OK        0
+#define KNIT_ERR       -1  /* unspecified failure */
+#define KNIT_ENOMEM    -2  /* an allocation failed */
+#define KNIT_ETOOBIG   -3  /* a size ceiling was reached */
+#define KNIT_EINVAL    -4  /* input failed validation */
+#define KNIT_ENOTFOUND -5  /* no such record */
+#define KNIT_ECONFLICT -6  /* version mismatch or uniqueness violation */
+#define KNIT_EDB       -7  /* the database failed */
+#define KNIT_ECRYPTO   -8  /* encryption, decryption or key handling failed */
+#define KNIT_EPERM     -9  /* not allowed */
+#define KNIT_EIO       -10 /* file or network I/O failed */
+#define KNIT_EAUTH     -11 /* bad credentials */
+#define KNIT_ELIMIT    -12 /* rate limit or lockout */
 
 /*
 ** An error explained.  Functions that can fail for reasons the user should

@@ -23,9 +23,9 @@
 #include "store/db.h"
 
 typedef struct command {
-    const char *name;                /* first word */
-    int (*fn)(int argc, char **argv);/* handler; argv[0] is the command name */
-    const char *help;                /* one line for `knit help` */
+    const char *name;                 /* first word */
+    int (*fn)(int argc, char **argv); /* handler; argv[0] is the command name */
+    const char *help;                 /* one line for `knit help` */
 } command;
 
 static int cmd_help(int argc, char **argv);
@@ -91,7 +91,8 @@ int cli_parse(const char *cmd, const char *usage, const optdef *defs, int argc, 
         size_t n = eq ? (size_t)(eq - name) : strlen(name);
         int k = 0;
         while (defs[k].name && (strlen(defs[k].name) != n || strncmp(defs[k].name, name, n))) k++;
-        if (defs[k].name == NULL) return cli_usage_error("%s: unknown option --%.*s", cmd, (int)n, name);
+        if (defs[k].name == NULL)
+            return cli_usage_error("%s: unknown option --%.*s", cmd, (int)n, name);
         if (defs[k].arg == NULL) {
             if (eq) return cli_usage_error("%s: --%s takes no value", cmd, defs[k].name);
             cl->val[k] = "1";
@@ -121,7 +122,8 @@ int cli_int(const optdef *defs, const cmdline *cl, const char *name, long long d
         return 0;
     }
     if (parse_i64(v, lo, hi, &x)) {
-        cli_usage_error("--%s: expected an integer from %lld to %lld, got '%.40s'", name, lo, hi, v);
+        cli_usage_error("--%s: expected an integer from %lld to %lld, got '%.40s'", name, lo, hi,
+                        v);
         return -1;
     }
     *out = x;
@@ -183,7 +185,8 @@ static int cmd_version(int argc, char **argv) {
     int rc = cli_parse("version", "", defs, argc - 1, argv + 1, &cl);
     if (rc) return rc == 1 ? 0 : rc;
     if (cl.npos) return cli_usage_error("version: takes no arguments");
-    printf("knit %s (schema %d, sqlite %s)\n", KNIT_VERSION, db_latest_version(), sqlite3_libversion());
+    printf("knit %s (schema %d, sqlite %s)\n", KNIT_VERSION, db_latest_version(),
+           sqlite3_libversion());
     return 0;
 }
 
@@ -237,8 +240,9 @@ int node_create(const char *db_path, const char *key_file, const char *name, con
     actor cli = {0, "cli", ""};
     sqlite3_stmt *ins = NULL;
     rc = db_begin(db) ? 1 : 0;
-    if (rc == 0 && sqlite3_prepare_v2(db, "INSERT INTO node(id, name, country, sign_pk, box_pk,"
-                                          " created_at) VALUES (1,?,?,?,?,?)",
+    if (rc == 0 && sqlite3_prepare_v2(db,
+                                      "INSERT INTO node(id, name, country, sign_pk, box_pk,"
+                                      " created_at) VALUES (1,?,?,?,?,?)",
                                       -1, &ins, NULL) != SQLITE_OK)
         rc = 1;
     if (rc == 0) {
@@ -290,11 +294,14 @@ static int cmd_init(int argc, char **argv) {
         {NULL, NULL, NULL},
     };
     cmdline cl;
-    int rc = cli_parse("init", "--node-name NAME --country CC [--db FILE]", defs, argc - 1, argv + 1, &cl);
+    int rc = cli_parse("init", "--node-name NAME --country CC [--db FILE]", defs, argc - 1,
+                       argv + 1, &cl);
     if (rc) return rc == 1 ? 0 : rc;
     if (cl.npos) return cli_usage_error("init: unexpected argument '%.40s'", cl.pos[0]);
-    const char *db = cli_opt(defs, &cl, "db", "knit.db"), *name = cli_opt(defs, &cl, "node-name", NULL),
-               *cc = cli_opt(defs, &cl, "country", NULL), *admin = cli_opt(defs, &cl, "admin", "admin"),
+    const char *db = cli_opt(defs, &cl, "db", "knit.db"),
+               *name = cli_opt(defs, &cl, "node-name", NULL),
+               *cc = cli_opt(defs, &cl, "country", NULL),
+               *admin = cli_opt(defs, &cl, "admin", "admin"),
                *kf = cli_opt(defs, &cl, "key-file", NULL);
     kerr e;
     if (path_check(db, "--db", &e) || (kf && path_check(kf, "--key-file", &e)))
@@ -318,7 +325,8 @@ static int cmd_migrate(int argc, char **argv) {
     if (rc) return rc == 1 ? 0 : rc;
     if (cl.npos) return cli_usage_error("migrate: unexpected argument '%.40s'", cl.pos[0]);
     sqlite3 *db;
-    rc = cli_open_node(cli_opt(defs, &cl, "db", "knit.db"), cli_opt(defs, &cl, "key-file", NULL), 0, &db);
+    rc = cli_open_node(cli_opt(defs, &cl, "db", "knit.db"), cli_opt(defs, &cl, "key-file", NULL), 0,
+                       &db);
     if (rc) return rc;
     kerr e;
     int applied = 0;
@@ -369,9 +377,11 @@ int serve_options(const cmdline *cl, server_opts *o) {
     o->quiet = cli_opt(d, cl, "quiet", NULL) != NULL;
     if ((o->cert == NULL) != (o->key == NULL))
         return cli_usage_error("serve: --cert and --key go together");
-    if ((o->cert && path_check(o->cert, "--cert", &e)) || (o->key && path_check(o->key, "--key", &e)))
+    if ((o->cert && path_check(o->cert, "--cert", &e)) ||
+        (o->key && path_check(o->key, "--key", &e)))
         return cli_usage_error("%s", e.message);
-    if (cli_int(d, cl, "threads", 0, 0, 256, &v[0]) || cli_int(d, cl, "max-conns", 1024, 1, 100000, &v[1]) ||
+    if (cli_int(d, cl, "threads", 0, 0, 256, &v[0]) ||
+        cli_int(d, cl, "max-conns", 1024, 1, 100000, &v[1]) ||
         cli_int(d, cl, "max-per-ip", 256, 1, 100000, &v[2]) ||
         cli_int(d, cl, "conn-memory", 131072, 16384, 16 << 20, &v[3]) ||
         cli_int(d, cl, "timeout", 30, 1, 3600, &v[4]) ||
@@ -427,21 +437,28 @@ static int cmd_user(int argc, char **argv) {
     cmdline cl;
     int rc = cli_parse("user", usage, defs, argc - 1, argv + 1, &cl);
     if (rc) return rc == 1 ? 0 : rc;
-    if (cl.npos == 0) return cli_usage_error("user: say add, list, passwd, disable, enable or role");
+    if (cl.npos == 0)
+        return cli_usage_error("user: say add, list, passwd, disable, enable or role");
     const char *sub = cl.pos[0], *name = cl.npos > 1 ? cl.pos[1] : NULL;
     int want = strcmp(sub, "list") == 0 ? 1 : strcmp(sub, "role") == 0 ? 3 : 2;
-    if (strcmp(sub, "list") && strcmp(sub, "add") && strcmp(sub, "passwd") && strcmp(sub, "disable") &&
-        strcmp(sub, "enable") && strcmp(sub, "role"))
+    if (strcmp(sub, "list") && strcmp(sub, "add") && strcmp(sub, "passwd") &&
+        strcmp(sub, "disable") && strcmp(sub, "enable") && strcmp(sub, "role"))
         return cli_usage_error("user: unknown subcommand '%.40s'", sub);
-    if (cl.npos != want) return cli_usage_error("user %s: wrong number of arguments (usage: knit user %s)", sub, usage);
+    if (cl.npos != want)
+        return cli_usage_error("user %s: wrong number of arguments (usage: knit user %s)", sub,
+                               usage);
     kerr e;
     if (name && username_valid(name, "USER", &e)) return cli_usage_error("user: %s", e.message);
     const char *role = strcmp(sub, "role") == 0 ? cl.pos[2] : cli_opt(defs, &cl, "role", NULL);
-    if (strcmp(sub, "add") == 0 && role == NULL) return cli_usage_error("user add: --role is required");
+    if (strcmp(sub, "add") == 0 && role == NULL)
+        return cli_usage_error("user add: --role is required");
     if (role && role_caps(role) == NULL)
-        return cli_usage_error("user: unknown role '%.40s' (admin, supervisor, caseworker, hotline, analyst, auditor)", role);
+        return cli_usage_error(
+            "user: unknown role '%.40s' (admin, supervisor, caseworker, hotline, analyst, auditor)",
+            role);
     sqlite3 *db;
-    rc = cli_open_node(cli_opt(defs, &cl, "db", "knit.db"), cli_opt(defs, &cl, "key-file", NULL), 1, &db);
+    rc = cli_open_node(cli_opt(defs, &cl, "db", "knit.db"), cli_opt(defs, &cl, "key-file", NULL), 1,
+                       &db);
     if (rc) return rc;
     actor cli = {0, "cli", ""};
     kerr_clear(&e);
@@ -514,7 +531,8 @@ static int cmd_token(int argc, char **argv) {
         return cli_usage_error("token: unknown subcommand '%.40s'", sub);
     }
     sqlite3 *db;
-    rc = cli_open_node(cli_opt(defs, &cl, "db", "knit.db"), cli_opt(defs, &cl, "key-file", NULL), 1, &db);
+    rc = cli_open_node(cli_opt(defs, &cl, "db", "knit.db"), cli_opt(defs, &cl, "key-file", NULL), 1,
+                       &db);
     if (rc) return rc;
     actor cli = {0, "cli", ""};
     kerr e;
@@ -533,15 +551,17 @@ static int cmd_token(int argc, char **argv) {
     if (sub[0] == 'a') {
         char *tok;
         rc = token_create(db, uid, cl.pos[2], &cli, &tok, &id, &e);
-        if (rc == 0) printf("token %lld for %s: %s\n(shown only once)\n", (long long)id, cl.pos[1], tok);
+        if (rc == 0)
+            printf("token %lld for %s: %s\n(shown only once)\n", (long long)id, cl.pos[1], tok);
         xfree(tok);
     } else if (sub[0] == 'l') {
         json_t *a = token_list(db, uid, &e), *t;
         size_t i;
         if (a == NULL) rc = 1;
         json_array_foreach(a, i, t) {
-            printf("%-6lld %-20s %-24s %s%s\n", (long long)json_integer_value(json_object_get(t, "id")),
-                   jv_str(t, "username"), jv_str(t, "name"), jv_str(t, "created_at"),
+            printf("%-6lld %-20s %-24s %s%s\n",
+                   (long long)json_integer_value(json_object_get(t, "id")), jv_str(t, "username"),
+                   jv_str(t, "name"), jv_str(t, "created_at"),
                    json_is_true(json_object_get(t, "revoked")) ? " revoked" : "");
         }
         json_decref(a);
@@ -570,7 +590,8 @@ static int cmd_audit(int argc, char **argv) {
     if (cl.npos != 1 || strcmp(cl.pos[0], "verify"))
         return cli_usage_error("audit: usage: knit audit verify [--db FILE]");
     sqlite3 *db;
-    rc = cli_open_node(cli_opt(defs, &cl, "db", "knit.db"), cli_opt(defs, &cl, "key-file", NULL), 1, &db);
+    rc = cli_open_node(cli_opt(defs, &cl, "db", "knit.db"), cli_opt(defs, &cl, "key-file", NULL), 1,
+                       &db);
     if (rc) return rc;
     buf report;
     buf_init(&report, 1 << 20);
@@ -585,8 +606,8 @@ static int cmd_audit(int argc, char **argv) {
     fputs(buf_str(&report), stdout);
     buf_free(&report);
     if (problems) {
-        printf("audit chain BROKEN: %d problem%s in %lld rows\n", problems, problems == 1 ? "" : "s",
-               (long long)rows);
+        printf("audit chain BROKEN: %d problem%s in %lld rows\n", problems,
+               problems == 1 ? "" : "s", (long long)rows);
         return 1;
     }
     printf("audit chain intact: %lld rows\n", (long long)rows);

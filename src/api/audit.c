@@ -11,8 +11,8 @@ void api_audit_list(req *r) {
     int limit;
     if (api_paging(r, &after, &limit)) return;
     kerr e;
-    json_t *items = audit_list(r->db, after, limit, req_query(r, "actor"),
-                               req_query(r, "object_type"), &e);
+    json_t *items =
+        audit_list(r->db, after, limit, req_query(r, "actor"), req_query(r, "object_type"), &e);
     if (items == NULL) {
         reply_kerr(r, &e);
         return;
@@ -21,8 +21,9 @@ void api_audit_list(req *r) {
     size_t n = json_array_size(items);
     if (n == (size_t)limit) {
         char c[32];
-        snprintf(c, sizeof c, "c%lld",
-                 (long long)json_integer_value(json_object_get(json_array_get(items, n - 1), "id")));
+        snprintf(
+            c, sizeof c, "c%lld",
+            (long long)json_integer_value(json_object_get(json_array_get(items, n - 1), "id")));
         json_decref(next);
         next = json_string(c);
     }

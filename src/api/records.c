@@ -156,18 +156,48 @@ static void do_list(req *r, const rec_ops *ops) {
     reply_json(r, 200, out);
 }
 
-void api_person_create(req *r) { do_create(r, &persons); }
-void api_person_get(req *r) { do_get(r, &persons); }
-void api_person_update(req *r) { do_update(r, &persons); }
-void api_person_list(req *r) { do_list(r, &persons); }
-void api_person_delete(req *r) { do_delete(r, &persons); }
-void api_case_create(req *r) { do_create(r, &cases); }
-void api_case_get(req *r) { do_get(r, &cases); }
-void api_case_update(req *r) { do_update(r, &cases); }
-void api_case_list(req *r) { do_list(r, &cases); }
-void api_case_delete(req *r) { do_delete(r, &cases); }
-void api_contact_create(req *r) { do_create(r, &contacts); }
-void api_contact_get(req *r) { do_get(r, &contacts); }
-void api_contact_update(req *r) { do_update(r, &contacts); }
-void api_contact_list(req *r) { do_list(r, &contacts); }
-void api_contact_delete(req *r) { do_delete(r, &contacts); }
+void api_person_create(req *r) {
+    do_create(r, &persons);
+}
+void api_person_get(req *r) {
+    do_get(r, &persons);
+}
+void api_person_update(req *r) {
+    do_update(r, &persons);
+}
+void api_person_list(req *r) {
+    do_list(r, &persons);
+}
+void api_person_delete(req *r) {
+    do_delete(r, &persons);
+}
+void api_case_create(req *r) {
+    do_create(r, &cases);
+}
+void api_case_get(req *r) {
+    do_get(r, &cases);
+}
+void api_case_update(req *r) {
+    do_update(r, &cases);
+}
+void api_case_list(req *r) {
+    do_list(r, &cases);
+}
+void api_case_delete(req *r) {
+    do_delete(r, &cases);
+}
+void api_contact_create(req *r) {
+    do_create(r, &contacts);
+}
+void api_contact_get(req *r) {
+    do_get(r, &contacts);
+}
+void api_contact_update(req *r) {
+    do_update(r, &contacts);
+}
+void api_contact_list(req *r) {
+    do_list(r, &contacts);
+}
+void api_contact_delete(req *r) {
+    do_delete(r, &contacts);
+}

@@ -36,4 +36,6 @@ const route route_table[] = {
     {NULL, NULL, NULL, NULL, NULL},
 };
 
-int route_count(void) { return (int)(sizeof route_table / sizeof route_table[0]) - 1; }
+int route_count(void) {
+    return (int)(sizeof route_table / sizeof route_table[0]) - 1;
+}

@@ -11,8 +11,8 @@
 #include "api.h"
 
 static json_t *me(const auth_ctx *a) {
-    return json_pack("{sI ss ss ss}", "id", (json_int_t)a->user_id, "username", a->username,
-                     "role", a->role, "capabilities", a->caps);
+    return json_pack("{sI ss ss ss}", "id", (json_int_t)a->user_id, "username", a->username, "role",
+                     a->role, "capabilities", a->caps);
 }
 
 void api_login(req *r) {
@@ -26,8 +26,8 @@ void api_login(req *r) {
     kerr e;
     kerr_clear(&e);
     auth_ctx a;
-    if (jv_check(in, spec, &e) || user_login(r->db, jv_str(in, "username"), jv_str(in, "password"),
-                                             r->ip, &a, &e)) {
+    if (jv_check(in, spec, &e) ||
+        user_login(r->db, jv_str(in, "username"), jv_str(in, "password"), r->ip, &a, &e)) {
         json_decref(in);
         reply_kerr(r, &e);
         return;
@@ -78,8 +78,9 @@ void api_token_create(req *r) {
         reply_kerr(r, &e);
         return;
     }
-    reply_json(r, 201, json_pack("{sI sO ss}", "id", (json_int_t)id, "name",
-                                 json_object_get(in, "name"), "token", tok));
+    reply_json(r, 201,
+               json_pack("{sI sO ss}", "id", (json_int_t)id, "name", json_object_get(in, "name"),
+                         "token", tok));
     json_decref(in);
     xfree(tok);
 }
@@ -117,8 +118,8 @@ void api_user_list(req *r) {
     reply_json(r, 200, json_pack("{so}", "items", a));
 }
 
-static const char *const role_names[] = {"admin", "supervisor", "caseworker", "hotline",
-                                         "analyst", "auditor", NULL};
+static const char *const role_names[] = {"admin",   "supervisor", "caseworker", "hotline",
+                                         "analyst", "auditor",    NULL};
 
 void api_user_create(req *r) {
     static const jfield spec[] = {
@@ -139,8 +140,9 @@ void api_user_create(req *r) {
         reply_kerr(r, &e);
         return;
     }
-    reply_json(r, 201, json_pack("{sI sO sO}", "id", (json_int_t)id, "username",
-                                 json_object_get(in, "username"), "role", json_object_get(in, "role")));
+    reply_json(r, 201,
+               json_pack("{sI sO sO}", "id", (json_int_t)id, "username",
+                         json_object_get(in, "username"), "role", json_object_get(in, "role")));
     json_decref(in);
 }
 
@@ -159,10 +161,12 @@ void api_user_update(req *r) {
     actor who = req_actor(r);
     int rc = jv_check(in, spec, &e);
     /* Validate everything first so a bad field changes nothing. */
-    if (rc == 0 && jv_str(in, "password")) rc = password_valid(jv_str(in, "password"), "password", &e);
+    if (rc == 0 && jv_str(in, "password"))
+        rc = password_valid(jv_str(in, "password"), "password", &e);
     if (rc == 0 && json_object_size(in) == 0)
         rc = kerr_set(&e, KNIT_EINVAL, "missing_field", "", "nothing to change");
-    if (rc == 0 && jv_str(in, "role")) rc = user_set_role(r->db, name, jv_str(in, "role"), &who, &e);
+    if (rc == 0 && jv_str(in, "role"))
+        rc = user_set_role(r->db, name, jv_str(in, "role"), &who, &e);
     if (rc == 0 && jv_str(in, "password"))
         rc = user_passwd(r->db, name, jv_str(in, "password"), &who, &e);
     json_t *d = json_object_get(in, "disabled");

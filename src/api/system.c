@@ -42,7 +42,8 @@ int api_paging(req *r, int64_t *after, int *limit) {
     }
     if (l) {
         if (parse_i64(l, 1, 1000, &v)) {
-            reply_error(r, 400, "invalid_value", "limit", "limit must be an integer from 1 to 1000");
+            reply_error(r, 400, "invalid_value", "limit",
+                        "limit must be an integer from 1 to 1000");
             return 1;
         }
         *limit = (int)v;

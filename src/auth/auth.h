@@ -19,17 +19,17 @@
 #include "../knit.h"
 
 /* Capability letters. */
-#define CAP_ADMIN 'a'          /* manage users and tokens, soft-delete records */
-#define CAP_PERSON_READ 'p'    /* read persons, identity fields included (audited) */
-#define CAP_PERSON_WRITE 'P'   /* create and update persons */
-#define CAP_CASE_READ 'k'      /* read cases */
-#define CAP_CASE_WRITE 'K'     /* create and update cases */
-#define CAP_CONTACT_READ 'c'   /* read contacts */
-#define CAP_CONTACT_WRITE 'C'  /* record and update contacts */
-#define CAP_REPORTER 'R'       /* read a reporter's identity */
-#define CAP_AUDIT 'u'          /* read the audit log */
-#define CAP_STATS 's'          /* read aggregate statistics */
-#define CAP_SUPERVISE 'v'      /* approve plans and closures */
+#define CAP_ADMIN         'a' /* manage users and tokens, soft-delete records */
+#define CAP_PERSON_READ   'p' /* read persons, identity fields included (audited) */
+#define CAP_PERSON_WRITE  'P' /* create and update persons */
+#define CAP_CASE_READ     'k' /* read cases */
+#define CAP_CASE_WRITE    'K' /* create and update cases */
+#define CAP_CONTACT_READ  'c' /* read contacts */
+#define CAP_CONTACT_WRITE 'C' /* record and update contacts */
+#define CAP_REPORTER      'R' /* read a reporter's identity */
+#define CAP_AUDIT         'u' /* read the audit log */
+#define CAP_STATS         's' /* read aggregate statistics */
+#define CAP_SUPERVISE     'v' /* approve plans and closures */
 
 /* One capability letter, for help and docs. */
 typedef struct cap_def {
@@ -48,7 +48,7 @@ typedef struct role_def {
 extern const cap_def cap_table[];   /* terminated by letter 0 */
 extern const role_def role_table[]; /* terminated by name NULL */
 
-const char *role_caps(const char *role);         /* letters of role, NULL if unknown */
+const char *role_caps(const char *role);          /* letters of role, NULL if unknown */
 int caps_has(const char *have, const char *need); /* 1 if every letter of need is in have */
 
 /* Who a request is from, once authenticated. */
@@ -64,12 +64,12 @@ typedef struct auth_ctx {
 
 /* Tunables, set once at startup. */
 typedef struct auth_config {
-    int session_idle;   /* seconds a session may sit unused (default 1800) */
-    int session_max;    /* seconds a session may live at all (default 43200) */
-    int lock_after;     /* failed logins that lock an account (default 5) */
-    int lock_seconds;   /* how long it stays locked (default 900) */
-    int ip_max_fail;    /* failed logins per address per window (default 20) */
-    int ip_window;      /* window seconds (default 600) */
+    int session_idle; /* seconds a session may sit unused (default 1800) */
+    int session_max;  /* seconds a session may live at all (default 43200) */
+    int lock_after;   /* failed logins that lock an account (default 5) */
+    int lock_seconds; /* how long it stays locked (default 900) */
+    int ip_max_fail;  /* failed logins per address per window (default 20) */
+    int ip_window;    /* window seconds (default 600) */
 } auth_config;
 extern auth_config auth_cfg;
 
@@ -89,11 +89,9 @@ int username_valid(const char *name, const char *field, kerr *e);
 /* Accounts.  Each change runs in one transaction with its audit row. */
 int user_add(sqlite3 *db, const char *username, const char *role, const char *password,
              const actor *who, int64_t *id, kerr *e);
-int user_passwd(sqlite3 *db, const char *username, const char *password, const actor *who,
-                kerr *e);
+int user_passwd(sqlite3 *db, const char *username, const char *password, const actor *who, kerr *e);
 int user_disable(sqlite3 *db, const char *username, int disabled, const actor *who, kerr *e);
-int user_set_role(sqlite3 *db, const char *username, const char *role, const actor *who,
-                  kerr *e);
+int user_set_role(sqlite3 *db, const char *username, const char *role, const actor *who, kerr *e);
 /* All users as a JSON array (no hashes); NULL on error. */
 json_t *user_list(sqlite3 *db, kerr *e);
 

@@ -51,10 +51,13 @@ int caps_has(const char *have, const char *need) {
 
 static int pw_minimal; /* 1: minimal Argon2id parameters */
 
-void password_profile(int minimal) { pw_minimal = minimal; }
+void password_profile(int minimal) {
+    pw_minimal = minimal;
+}
 
 int password_hash(const char *password, char out[128]) {
-    unsigned long long ops = pw_minimal ? crypto_pwhash_OPSLIMIT_MIN : crypto_pwhash_OPSLIMIT_INTERACTIVE;
+    unsigned long long ops =
+        pw_minimal ? crypto_pwhash_OPSLIMIT_MIN : crypto_pwhash_OPSLIMIT_INTERACTIVE;
     size_t mem = pw_minimal ? crypto_pwhash_MEMLIMIT_MIN : crypto_pwhash_MEMLIMIT_INTERACTIVE;
     return crypto_pwhash_str_alg(out, password, strlen(password), ops, mem,
                                  crypto_pwhash_ALG_ARGON2ID13)
@@ -64,7 +67,8 @@ int password_hash(const char *password, char out[128]) {
 
 /* 1 if hash was made with other parameters than the current profile. */
 int password_needs_rehash(const char *hash) {
-    unsigned long long ops = pw_minimal ? crypto_pwhash_OPSLIMIT_MIN : crypto_pwhash_OPSLIMIT_INTERACTIVE;
+    unsigned long long ops =
+        pw_minimal ? crypto_pwhash_OPSLIMIT_MIN : crypto_pwhash_OPSLIMIT_INTERACTIVE;
     size_t mem = pw_minimal ? crypto_pwhash_MEMLIMIT_MIN : crypto_pwhash_MEMLIMIT_INTERACTIVE;
     return crypto_pwhash_str_needs_rehash(hash, ops, mem) != 0;
 }
@@ -81,8 +85,8 @@ char *password_generate(void) {
 int password_valid(const char *password, const char *field, kerr *e) {
     size_t n = strlen(password);
     if (n < 10)
-        return kerr_set(e, KNIT_EINVAL, "weak_password", field,
-                        "%s must be at least 10 characters", field);
+        return kerr_set(e, KNIT_EINVAL, "weak_password", field, "%s must be at least 10 characters",
+                        field);
     if (n > 1024 || !utf8_valid(password, n))
         return kerr_set(e, KNIT_EINVAL, "invalid_value", field,
                         "%s must be valid UTF-8 of at most 1024 bytes", field);

@@ -213,10 +213,10 @@ json_t *token_list(sqlite3 *db, int64_t user_id, kerr *e) {
     while (sqlite3_step(st) == SQLITE_ROW) {
         char ts[21];
         ts_format(sqlite3_column_int64(st, 3), ts);
-        json_t *o = json_pack("{sI ss ss ss sb}", "id", sqlite3_column_int64(st, 0), "name",
-                              sqlite3_column_text(st, 1), "username", sqlite3_column_text(st, 2),
-                              "created_at", ts, "revoked",
-                              sqlite3_column_type(st, 4) != SQLITE_NULL);
+        json_t *o =
+            json_pack("{sI ss ss ss sb}", "id", sqlite3_column_int64(st, 0), "name",
+                      sqlite3_column_text(st, 1), "username", sqlite3_column_text(st, 2),
+                      "created_at", ts, "revoked", sqlite3_column_type(st, 4) != SQLITE_NULL);
         if (o == NULL || json_array_append_new(arr, o)) {
             sqlite3_reset(st);
             json_decref(arr);

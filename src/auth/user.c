@@ -22,12 +22,12 @@ int password_needs_rehash(const char *hash); /* caps.c */
 /* ---- per-address failures ---- */
 
 typedef struct ip_slot {
-    char ip[48];     /* address, "" when free */
-    int failures;    /* failed logins in this window */
-    int64_t window;  /* window start, seconds */
+    char ip[48];    /* address, "" when free */
+    int failures;   /* failed logins in this window */
+    int64_t window; /* window start, seconds */
 } ip_slot;
 
-static ip_slot ip_table[1024];                          /* guarded by ip_lock */
+static ip_slot ip_table[1024]; /* guarded by ip_lock */
 static pthread_mutex_t ip_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The slot for ip (claiming or recycling one); caller holds ip_lock. */
@@ -120,7 +120,8 @@ int user_add(sqlite3 *db, const char *username, const char *role, const char *pa
                         role);
     if (password_valid(password, "password", e)) return KNIT_EINVAL;
     char hash[128];
-    if (password_hash(password, hash)) return kerr_set(e, KNIT_ENOMEM, "out_of_memory", "", "out of memory");
+    if (password_hash(password, hash))
+        return kerr_set(e, KNIT_ENOMEM, "out_of_memory", "", "out of memory");
     if (db_begin(db)) return db_error(db, e);
     int64_t now = now_s();
     int rc = exec1(db,
@@ -138,7 +139,8 @@ int user_passwd(sqlite3 *db, const char *username, const char *password, const a
                 kerr *e) {
     if (password_valid(password, "password", e)) return KNIT_EINVAL;
     char hash[128];
-    if (password_hash(password, hash)) return kerr_set(e, KNIT_ENOMEM, "out_of_memory", "", "out of memory");
+    if (password_hash(password, hash))
+        return kerr_set(e, KNIT_ENOMEM, "out_of_memory", "", "out of memory");
     if (db_begin(db)) return db_error(db, e);
     int rc = exec1(db,
                    "UPDATE users SET pw_hash=?, pw_changed_at=?, failed_logins=0, locked_until=0"
@@ -165,16 +167,17 @@ int user_disable(sqlite3 *db, const char *username, int disabled, const actor *w
     int rc = exec1(db, "UPDATE users SET disabled=? WHERE username=?", e, username, "is",
                    (int64_t)(disabled != 0), username);
     if (rc == KNIT_OK)
-        rc = audit_user(db, who, disabled ? "user.disable" : "user.enable", username, NULL, NULL, e);
+        rc =
+            audit_user(db, who, disabled ? "user.disable" : "user.enable", username, NULL, NULL, e);
     return finish(db, rc, e);
 }
 
-int user_set_role(sqlite3 *db, const char *username, const char *role, const actor *who,
-                  kerr *e) {
+int user_set_role(sqlite3 *db, const char *username, const char *role, const actor *who, kerr *e) {
     if (role_caps(role) == NULL)
         return kerr_set(e, KNIT_EINVAL, "unknown_value", "role", "unknown role '%.40s'", role);
     if (db_begin(db)) return db_error(db, e);
-    int rc = exec1(db, "UPDATE users SET role=? WHERE username=?", e, username, "ss", role, username);
+    int rc =
+        exec1(db, "UPDATE users SET role=? WHERE username=?", e, username, "ss", role, username);
     if (rc == KNIT_OK) rc = audit_user(db, who, "user.role", username, "role", role, e);
     return finish(db, rc, e);
 }
@@ -194,8 +197,8 @@ json_t *user_list(sqlite3 *db, kerr *e) {
         ts_format(sqlite3_column_int64(st, 5), ts);
         json_t *o = json_pack("{sI ss ss sb sb ss}", "id", sqlite3_column_int64(st, 0), "username",
                               sqlite3_column_text(st, 1), "role", sqlite3_column_text(st, 2),
-                              "disabled", sqlite3_column_int(st, 3),
-                              "locked", sqlite3_column_int64(st, 4) > now, "created_at", ts);
+                              "disabled", sqlite3_column_int(st, 3), "locked",
+                              sqlite3_column_int64(st, 4) > now, "created_at", ts);
         if (o == NULL || json_array_append_new(arr, o)) {
             sqlite3_reset(st);
             json_decref(arr);
@@ -234,9 +237,11 @@ static void login_failed(sqlite3 *db, int64_t uid, const char *username, const c
     finish(db, rc, &e);
 }
 
-static char dummy_hash[128];                 /* verified against for unknown users */
+static char dummy_hash[128]; /* verified against for unknown users */
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
-static void dummy_make(void) { password_hash("not a password at all", dummy_hash); }
+static void dummy_make(void) {
+    password_hash("not a password at all", dummy_hash);
+}
 
 int user_login(sqlite3 *db, const char *username, const char *password, const char *ip,
                auth_ctx *out, kerr *e) {
@@ -276,7 +281,10 @@ int user_login(sqlite3 *db, const char *username, const char *password, const ch
     int ok = crypto_pwhash_str_verify(uid ? hash : dummy_hash, password, strlen(password)) == 0;
     if (!ok || !uid || disabled) {
         ip_fail(ip, now);
-        login_failed(db, uid, username, ip, !uid ? "unknown user" : disabled ? "disabled" : "bad password");
+        login_failed(db, uid, username, ip,
+                     !uid       ? "unknown user"
+                     : disabled ? "disabled"
+                                : "bad password");
         return kerr_set(e, KNIT_EAUTH, "bad_credentials", "", "wrong user name or password");
     }
     if (db_begin(db)) return db_error(db, e);
@@ -286,9 +294,12 @@ int user_login(sqlite3 *db, const char *username, const char *password, const ch
         char fresh[128];
         if (password_hash(password, fresh) == KNIT_OK)
             rc = exec1(db, "UPDATE users SET pw_hash=? WHERE id=?", e, username, "si", fresh, uid);
-        if (rc == KNIT_OK) rc = audit_user(db, &(actor){uid, username, ip}, "user.rehash", username, NULL, NULL, e);
+        if (rc == KNIT_OK)
+            rc =
+                audit_user(db, &(actor){uid, username, ip}, "user.rehash", username, NULL, NULL, e);
     }
-    if (rc == KNIT_OK) rc = audit_user(db, &(actor){uid, username, ip}, "login", username, NULL, NULL, e);
+    if (rc == KNIT_OK)
+        rc = audit_user(db, &(actor){uid, username, ip}, "login", username, NULL, NULL, e);
     rc = finish(db, rc, e);
     if (rc) return rc;
     out->user_id = uid;

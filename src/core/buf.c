@@ -41,9 +41,13 @@ int buf_append(buf *b, const void *p, size_t n) {
     return KNIT_OK;
 }
 
-int buf_puts(buf *b, const char *s) { return buf_append(b, s, strlen(s)); }
+int buf_puts(buf *b, const char *s) {
+    return buf_append(b, s, strlen(s));
+}
 
-int buf_putc(buf *b, char c) { return buf_append(b, &c, 1); }
+int buf_putc(buf *b, char c) {
+    return buf_append(b, &c, 1);
+}
 
 int buf_vprintf(buf *b, const char *fmt, va_list ap) {
     va_list aq;
@@ -66,7 +70,9 @@ int buf_printf(buf *b, const char *fmt, ...) {
     return rc;
 }
 
-const char *buf_str(const buf *b) { return b->data ? b->data : ""; }
+const char *buf_str(const buf *b) {
+    return b->data ? b->data : "";
+}
 
 char *buf_detach(buf *b) {
     char *p = b->data;

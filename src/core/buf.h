@@ -19,15 +19,15 @@ typedef struct buf {
     size_t max; /* ceiling on len */
 } buf;
 
-void buf_init(buf *b, size_t max);                /* empty buffer holding at most max bytes */
-int buf_append(buf *b, const void *p, size_t n);  /* add n bytes */
-int buf_puts(buf *b, const char *s);              /* add a C string */
-int buf_putc(buf *b, char c);                     /* add one byte */
+void buf_init(buf *b, size_t max);               /* empty buffer holding at most max bytes */
+int buf_append(buf *b, const void *p, size_t n); /* add n bytes */
+int buf_puts(buf *b, const char *s);             /* add a C string */
+int buf_putc(buf *b, char c);                    /* add one byte */
 int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(buf *b, const char *fmt, va_list ap);
-const char *buf_str(const buf *b);                /* contents as a string ("" if empty) */
-char *buf_detach(buf *b);                         /* hand the data to the caller (xfree it); b is emptied */
-void buf_reset(buf *b);                           /* len = 0, memory kept */
-void buf_free(buf *b);                            /* release the memory; b is emptied */
+const char *buf_str(const buf *b); /* contents as a string ("" if empty) */
+char *buf_detach(buf *b);          /* hand the data to the caller (xfree it); b is emptied */
+void buf_reset(buf *b);            /* len = 0, memory kept */
+void buf_free(buf *b);             /* release the memory; b is emptied */
 
 #endif

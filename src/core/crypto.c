@@ -24,7 +24,9 @@
 
 static knit_keys global_keys; /* set once by keys_set_global */
 
-int crypto_init(void) { return sodium_init() < 0 ? KNIT_ECRYPTO : KNIT_OK; }
+int crypto_init(void) {
+    return sodium_init() < 0 ? KNIT_ECRYPTO : KNIT_OK;
+}
 
 /* Derive the blind-index and audit subkeys from data key 1. */
 static void derive(knit_keys *k) {
@@ -73,8 +75,8 @@ int keys_save(const knit_keys *k, const char *path, kerr *e) {
                       strerror(errno));
     } else {
         if (fchmod(fd, 0600) || write(fd, b.data, b.len) != (ssize_t)b.len || fsync(fd))
-            rc = kerr_set(e, KNIT_EIO, "key_file", "key-file", "cannot write key file %s: %s",
-                          path, strerror(errno));
+            rc = kerr_set(e, KNIT_EIO, "key_file", "key-file", "cannot write key file %s: %s", path,
+                          strerror(errno));
         close(fd);
     }
     sodium_memzero(b.data, b.len);
@@ -170,8 +172,12 @@ char *keys_path_for(const char *db_path) {
     return buf_detach(&b);
 }
 
-void keys_set_global(const knit_keys *k) { global_keys = *k; }
-const knit_keys *keys_global(void) { return &global_keys; }
+void keys_set_global(const knit_keys *k) {
+    global_keys = *k;
+}
+const knit_keys *keys_global(void) {
+    return &global_keys;
+}
 
 /* Associated data "table|column|id|version" into ad; returns its length. */
 static size_t make_ad(char *ad, size_t cap, const char *table, const char *column, int64_t id,
@@ -181,10 +187,10 @@ static size_t make_ad(char *ad, size_t cap, const char *table, const char *colum
 }
 
 #define NONCE_LEN crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
-#define TAG_LEN crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define TAG_LEN   crypto_aead_xchacha20poly1305_ietf_ABYTES
 
-int fe_seal(const knit_keys *k, const char *table, const char *column, int64_t id,
-            const void *pt, size_t n, unsigned char **out, size_t *outlen) {
+int fe_seal(const knit_keys *k, const char *table, const char *column, int64_t id, const void *pt,
+            size_t n, unsigned char **out, size_t *outlen) {
     size_t len = 1 + NONCE_LEN + n + TAG_LEN;
     unsigned char *c = xmalloc(len);
     if (c == NULL) return KNIT_ENOMEM;
@@ -193,9 +199,8 @@ int fe_seal(const knit_keys *k, const char *table, const char *column, int64_t i
     randombytes_buf(c + 1, NONCE_LEN);
     char ad[256];
     size_t adlen = make_ad(ad, sizeof ad, table, column, id, ver);
-    crypto_aead_xchacha20poly1305_ietf_encrypt(c + 1 + NONCE_LEN, NULL, pt, n,
-                                               (unsigned char *)ad, adlen, NULL, c + 1,
-                                               k->data[ver - 1]);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(c + 1 + NONCE_LEN, NULL, pt, n, (unsigned char *)ad,
+                                               adlen, NULL, c + 1, k->data[ver - 1]);
     *out = c;
     *outlen = len;
     return KNIT_OK;
@@ -212,10 +217,9 @@ int fe_open(const knit_keys *k, const char *table, const char *column, int64_t i
     if (p == NULL) return KNIT_ENOMEM;
     char ad[256];
     size_t adlen = make_ad(ad, sizeof ad, table, column, id, ver);
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)p, NULL, NULL,
-                                                   ct + 1 + NONCE_LEN, n - 1 - NONCE_LEN,
-                                                   (unsigned char *)ad, adlen, ct + 1,
-                                                   k->data[ver - 1]) != 0) {
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+            (unsigned char *)p, NULL, NULL, ct + 1 + NONCE_LEN, n - 1 - NONCE_LEN,
+            (unsigned char *)ad, adlen, ct + 1, k->data[ver - 1]) != 0) {
         xfree(p);
         return KNIT_ECRYPTO;
     }

@@ -22,8 +22,8 @@
 
 #include "../knit.h"
 
-#define KEYS_MAX_DATA 8 /* data key versions a key file may hold */
-#define BIDX_LEN 16     /* bytes in a blind index */
+#define KEYS_MAX_DATA 8  /* data key versions a key file may hold */
+#define BIDX_LEN      16 /* bytes in a blind index */
 
 typedef struct knit_keys {
     unsigned char data[KEYS_MAX_DATA][32]; /* data key i has version i+1 */
@@ -56,8 +56,8 @@ const knit_keys *keys_global(void);
 
 /* Seal n bytes of pt for (table, column, id).  *out (xfree it) receives
 ** the sealed bytes, *outlen their length.  KNIT_OK or KNIT_ENOMEM. */
-int fe_seal(const knit_keys *k, const char *table, const char *column, int64_t id,
-            const void *pt, size_t n, unsigned char **out, size_t *outlen);
+int fe_seal(const knit_keys *k, const char *table, const char *column, int64_t id, const void *pt,
+            size_t n, unsigned char **out, size_t *outlen);
 /* Open a sealed value.  *out (xfree it) receives the plaintext with a NUL
 ** added, *outlen its length (may be NULL).  KNIT_ECRYPTO when the value was
 ** tampered with, moved, or sealed under an unknown key. */

@@ -10,7 +10,9 @@
 
 #define JV_MAX_DEPTH 16 /* deepest nesting accepted in input documents */
 
-void json_init(void) { json_set_alloc_funcs(xmalloc, xfree); }
+void json_init(void) {
+    json_set_alloc_funcs(xmalloc, xfree);
+}
 
 /* Depth of nesting of v (a scalar is 0). */
 static int depth(json_t *v, int limit) {
@@ -52,8 +54,8 @@ int jv_parse(const char *body, size_t len, json_t **out, kerr *e) {
     if (v == NULL) {
         if (strstr(err.text, "memory"))
             return kerr_set(e, KNIT_ENOMEM, "out_of_memory", "", "out of memory");
-        return kerr_set(e, KNIT_EINVAL, "malformed_json", "", "malformed JSON at line %d column %d: %s",
-                        err.line, err.column, err.text);
+        return kerr_set(e, KNIT_EINVAL, "malformed_json", "",
+                        "malformed JSON at line %d column %d: %s", err.line, err.column, err.text);
     }
     if (!json_is_object(v)) {
         json_decref(v);
@@ -176,7 +178,8 @@ static int check_value(const jfield *f, json_t *v, kerr *e) {
         return KNIT_OK;
     }
     default:
-        if (json_is_string(v)) return check_string(f, json_string_value(v), json_string_length(v), e);
+        if (json_is_string(v))
+            return check_string(f, json_string_value(v), json_string_length(v), e);
         break;
     }
     return kerr_set(e, KNIT_EINVAL, "invalid_type", f->name, "%s must be %s", f->name,
@@ -217,4 +220,6 @@ int jv_set_str(json_t *obj, const char *key, const char *s) {
     return jv_set_new(obj, key, s ? json_string(s) : json_null());
 }
 
-char *jv_dump(const json_t *v) { return json_dumps(v, JSON_COMPACT); }
+char *jv_dump(const json_t *v) {
+    return json_dumps(v, JSON_COMPACT);
+}

@@ -33,15 +33,15 @@ typedef enum {
 
 /* One field a JSON object may carry. */
 typedef struct jfield {
-    const char *name;           /* key */
-    jf_type type;               /* what the value must be */
-    int required;               /* 1: must be present (and not null) */
-    size_t maxlen;              /* strings: byte ceiling (0 = 200) */
-    long long lo, hi;           /* JF_INT bounds; JF_ARRAY/JF_STRARRAY: hi = max elements */
-    const char *const *values;  /* JF_ENUM: NULL-terminated list of allowed values */
+    const char *name;          /* key */
+    jf_type type;              /* what the value must be */
+    int required;              /* 1: must be present (and not null) */
+    size_t maxlen;             /* strings: byte ceiling (0 = 200) */
+    long long lo, hi;          /* JF_INT bounds; JF_ARRAY/JF_STRARRAY: hi = max elements */
+    const char *const *values; /* JF_ENUM: NULL-terminated list of allowed values */
 } jfield;
 
-void json_init(void);  /* route jansson's allocations through xmalloc */
+void json_init(void); /* route jansson's allocations through xmalloc */
 
 /* Parse len bytes of body as a JSON object.  On success *out holds a new
 ** reference (json_decref it).  On failure fills e (code "malformed_json",

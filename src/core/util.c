@@ -47,7 +47,9 @@ void kerr_clear(kerr *e) {
 
 static int quiet; /* 1: log_info prints nothing */
 
-void log_quiet(int on) { quiet = on; }
+void log_quiet(int on) {
+    quiet = on;
+}
 
 static void vlog(const char *level, const char *fmt, va_list ap) {
     char ts[21];
@@ -88,7 +90,9 @@ int64_t now_ms(void) {
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-int64_t now_s(void) { return (int64_t)time(NULL); }
+int64_t now_s(void) {
+    return (int64_t)time(NULL);
+}
 
 int64_t mono_us(void) {
     struct timespec t;
@@ -156,8 +160,7 @@ int ts_parse(const char *s, int64_t *out) {
     if (date_at(&s, &y, &mo, &d)) return KNIT_EINVAL;
     if (*s != 'T' && *s != 't') return KNIT_EINVAL;
     s++;
-    if (digits(&s, 2, &h) || *s++ != ':' || digits(&s, 2, &mi) || *s++ != ':' ||
-        digits(&s, 2, &se))
+    if (digits(&s, 2, &h) || *s++ != ':' || digits(&s, 2, &mi) || *s++ != ':' || digits(&s, 2, &se))
         return KNIT_EINVAL;
     if (h > 23 || mi > 59 || se > 60) return KNIT_EINVAL;
     if (*s == '.') {

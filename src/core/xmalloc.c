@@ -55,7 +55,9 @@ char *xstrndup(const char *s, size_t n) {
     return d;
 }
 
-char *xstrdup(const char *s) { return xstrndup(s, strlen(s)); }
+char *xstrdup(const char *s) {
+    return xstrndup(s, strlen(s));
+}
 
 void xfree(void *p) {
     if (p == NULL) return;
@@ -63,6 +65,12 @@ void xfree(void *p) {
     free(p);
 }
 
-void xmalloc_fail_at(long n) { atomic_store(&countdown, n); }
-long xmalloc_live(void) { return atomic_load(&live); }
-long xmalloc_failures(void) { return atomic_load(&failures); }
+void xmalloc_fail_at(long n) {
+    atomic_store(&countdown, n);
+}
+long xmalloc_live(void) {
+    return atomic_load(&live);
+}
+long xmalloc_failures(void) {
+    return atomic_load(&failures);
+}

@@ -12,12 +12,12 @@
 
 #include <stddef.h>
 
-void *xmalloc(size_t n);                    /* like malloc; NULL on failure */
-void *xcalloc(size_t count, size_t size);   /* like calloc; NULL on failure */
-void *xrealloc(void *p, size_t n);          /* like realloc (n>0); NULL on failure, p kept */
-char *xstrdup(const char *s);               /* copy of s, or NULL */
-char *xstrndup(const char *s, size_t n);    /* copy of at most n bytes of s, NUL-added */
-void xfree(void *p);                        /* release; NULL is ignored */
+void *xmalloc(size_t n);                  /* like malloc; NULL on failure */
+void *xcalloc(size_t count, size_t size); /* like calloc; NULL on failure */
+void *xrealloc(void *p, size_t n);        /* like realloc (n>0); NULL on failure, p kept */
+char *xstrdup(const char *s);             /* copy of s, or NULL */
+char *xstrndup(const char *s, size_t n);  /* copy of at most n bytes of s, NUL-added */
+void xfree(void *p);                      /* release; NULL is ignored */
 
 /* Test hooks.  xmalloc_fail_at(n) makes the nth allocation from now fail
 ** (1 = the next one); 0 turns injection off.  Counters are process-wide. */

@@ -66,7 +66,8 @@ int audit_append(sqlite3 *db, const actor *who, const char *action, const char *
     int s = sqlite3_step(st);
     if (s == SQLITE_ROW) {
         r.id = sqlite3_column_int64(st, 0) + 1;
-        if (sqlite3_column_bytes(st, 1) == HASH_LEN) memcpy(prev, sqlite3_column_blob(st, 1), HASH_LEN);
+        if (sqlite3_column_bytes(st, 1) == HASH_LEN)
+            memcpy(prev, sqlite3_column_blob(st, 1), HASH_LEN);
     } else if (s == SQLITE_DONE) {
         r.id = 1;
     } else {
@@ -148,7 +149,8 @@ int audit_verify(sqlite3 *db, const knit_keys *k, buf *report, int64_t *rows) {
         r.object_id = sqlite3_column_int64(st, 7);
         r.detail = col_text(st, 8);
         const void *sp = sqlite3_column_blob(st, 9), *sh = sqlite3_column_blob(st, 10);
-        int okp = sqlite3_column_bytes(st, 9) == HASH_LEN, okh = sqlite3_column_bytes(st, 10) == HASH_LEN;
+        int okp = sqlite3_column_bytes(st, 9) == HASH_LEN,
+            okh = sqlite3_column_bytes(st, 10) == HASH_LEN;
         (*rows)++;
         if (r.id > expect) {
             for (int64_t m = expect; m < r.id && m < expect + 20; m++)
@@ -216,17 +218,16 @@ json_t *audit_list(sqlite3 *db, int64_t after, int limit, const char *actor_name
         ts_format(at / 1000, ts);
         json_error_t jerr;
         json_t *detail = json_loads(col_text(st, 8), 0, &jerr);
-        json_t *o = json_pack("{sI sI ss so? ss ss ss ss so? so?}", "id", sqlite3_column_int64(st, 0),
-                              "at_ms", at, "at", ts, "actor_id",
-                              sqlite3_column_type(st, 2) == SQLITE_NULL
-                                  ? NULL
-                                  : json_integer(sqlite3_column_int64(st, 2)),
-                              "actor", col_text(st, 3), "ip", col_text(st, 4), "action",
-                              col_text(st, 5), "object_type", col_text(st, 6), "object_id",
-                              sqlite3_column_type(st, 7) == SQLITE_NULL
-                                  ? NULL
-                                  : json_integer(sqlite3_column_int64(st, 7)),
-                              "detail", detail);
+        json_t *o = json_pack(
+            "{sI sI ss so? ss ss ss ss so? so?}", "id", sqlite3_column_int64(st, 0), "at_ms", at,
+            "at", ts, "actor_id",
+            sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL
+                                                      : json_integer(sqlite3_column_int64(st, 2)),
+            "actor", col_text(st, 3), "ip", col_text(st, 4), "action", col_text(st, 5),
+            "object_type", col_text(st, 6), "object_id",
+            sqlite3_column_type(st, 7) == SQLITE_NULL ? NULL
+                                                      : json_integer(sqlite3_column_int64(st, 7)),
+            "detail", detail);
         if (o == NULL || json_array_append_new(arr, o)) {
             sqlite3_reset(st);
             json_decref(arr);

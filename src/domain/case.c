@@ -42,20 +42,23 @@ static const char SQL_USER[] = "SELECT 1 FROM users WHERE id=?";
 static int case_check(sqlite3 *db, json_t *c, kerr *e) {
     if (jv_check(c, case_spec, e)) return e->rc;
     int64_t one;
-    int rc = rec_int(db, SQL_PERSON_LIVE, json_integer_value(json_object_get(c, "person_id")), &one, e);
+    int rc =
+        rec_int(db, SQL_PERSON_LIVE, json_integer_value(json_object_get(c, "person_id")), &one, e);
     if (rc == KNIT_ENOTFOUND)
-        return kerr_set(e, KNIT_EINVAL, "invalid_reference", "person_id", "person_id: no such person");
+        return kerr_set(e, KNIT_EINVAL, "invalid_reference", "person_id",
+                        "person_id: no such person");
     if (rc) return rc;
     json_t *o = json_object_get(c, "owner_id");
     if (json_is_integer(o)) {
         rc = rec_int(db, SQL_USER, json_integer_value(o), &one, e);
         if (rc == KNIT_ENOTFOUND)
-            return kerr_set(e, KNIT_EINVAL, "invalid_reference", "owner_id", "owner_id: no such user");
+            return kerr_set(e, KNIT_EINVAL, "invalid_reference", "owner_id",
+                            "owner_id: no such user");
     }
     return rc;
 }
 
-#define CASE_COLS                                                                              \
+#define CASE_COLS                                                                                  \
     "id, version, person_id, agency, owner_id, status, trafficking_status, created_at, updated_at"
 
 static const char SQL_GET[] = "SELECT " CASE_COLS " FROM cases WHERE id=? AND deleted_at IS NULL";
@@ -99,9 +102,10 @@ static json_t *case_row(sqlite3_stmt *st) {
     json_object_set_new(c, "version", json_integer(sqlite3_column_int64(st, 1)));
     json_object_set_new(c, "person_id", json_integer(sqlite3_column_int64(st, 2)));
     rec_set_text(c, "agency", st, 3);
-    json_object_set_new(c, "owner_id", sqlite3_column_type(st, 4) == SQLITE_NULL
-                                           ? json_null()
-                                           : json_integer(sqlite3_column_int64(st, 4)));
+    json_object_set_new(c, "owner_id",
+                        sqlite3_column_type(st, 4) == SQLITE_NULL
+                            ? json_null()
+                            : json_integer(sqlite3_column_int64(st, 4)));
     rec_set_text(c, "status", st, 5);
     rec_set_text(c, "trafficking_status", st, 6);
     rec_set_ts(c, "created_at", st, 7);
@@ -183,8 +187,8 @@ int case_update(sqlite3 *db, const actor *who, int64_t id, json_t *in, json_t **
 }
 
 int case_delete(sqlite3 *db, const actor *who, int64_t id, kerr *e) {
-    return rec_soft_delete(db, who, "UPDATE cases SET deleted_at=? WHERE id=? AND deleted_at IS NULL",
-                           "case", id, e);
+    return rec_soft_delete(
+        db, who, "UPDATE cases SET deleted_at=? WHERE id=? AND deleted_at IS NULL", "case", id, e);
 }
 
 /* Check that s is in values, else fill e for field. */
@@ -197,12 +201,13 @@ static int enum_filter(const char *s, const char *const *values, const char *fie
 
 int case_list(sqlite3 *db, const actor *who, const char *const *filters, int64_t after, int limit,
               json_t **out, kerr *e) {
-    static const char *const allowed[] = {"status", "trafficking_status", "owner_id", "person_id",
-                                          "agency", NULL};
+    static const char *const allowed[] = {
+        "status", "trafficking_status", "owner_id", "person_id", "agency", NULL};
     (void)who;
     *out = NULL;
     if (rec_filters_check(filters, allowed, e)) return e->rc;
-    const char *status = rec_filter(filters, "status"), *ts = rec_filter(filters, "trafficking_status"),
+    const char *status = rec_filter(filters, "status"),
+               *ts = rec_filter(filters, "trafficking_status"),
                *owner = rec_filter(filters, "owner_id"), *person = rec_filter(filters, "person_id"),
                *agency = rec_filter(filters, "agency");
     int64_t owner_id = 0, person_id = 0;
@@ -212,7 +217,8 @@ int case_list(sqlite3 *db, const actor *who, const char *const *filters, int64_t
     if (owner && parse_i64(owner, 1, INT64_MAX, &owner_id))
         return kerr_set(e, KNIT_EINVAL, "invalid_value", "owner_id", "owner_id must be a user id");
     if (person && parse_i64(person, 1, INT64_MAX, &person_id))
-        return kerr_set(e, KNIT_EINVAL, "invalid_value", "person_id", "person_id must be a person id");
+        return kerr_set(e, KNIT_EINVAL, "invalid_value", "person_id",
+                        "person_id must be a person id");
     buf sql;
     buf_init(&sql, 2048);
     buf_puts(&sql, "SELECT " CASE_COLS " FROM cases WHERE deleted_at IS NULL AND id > ?1");

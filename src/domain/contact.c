@@ -13,10 +13,10 @@
 #include "rec.h"
 #include "record.h"
 
-const char *const contact_channels[] = {"phone", "line", "chat", "walk_in", "web",
-                                        "overseas_callback", "email", "referral", NULL};
-const char *const contact_categories[] = {"case", "information", "wrong_number", "silent",
-                                          "other", NULL};
+const char *const contact_channels[] = {
+    "phone", "line", "chat", "walk_in", "web", "overseas_callback", "email", "referral", NULL};
+const char *const contact_categories[] = {"case",   "information", "wrong_number",
+                                          "silent", "other",       NULL};
 
 static const jfield reporter_spec[] = {
     {"name", JF_STRING, 0, 200, 0, 0, NULL},
@@ -45,7 +45,8 @@ static int contact_check(sqlite3 *db, json_t *c, kerr *e) {
     int64_t t;
     ts_parse(jv_str(c, "occurred_at"), &t);
     if (t > now_s() + 300)
-        return kerr_set(e, KNIT_EINVAL, "date_in_future", "occurred_at", "occurred_at is in the future");
+        return kerr_set(e, KNIT_EINVAL, "date_in_future", "occurred_at",
+                        "occurred_at is in the future");
     json_t *r = json_object_get(c, "reporter");
     if (json_is_object(r) && jv_check(r, reporter_spec, e)) return kerr_nest(e, "reporter", -1);
     json_t *cid = json_object_get(c, "case_id");
@@ -53,7 +54,8 @@ static int contact_check(sqlite3 *db, json_t *c, kerr *e) {
         int64_t one;
         int rc = rec_int(db, SQL_CASE_LIVE, json_integer_value(cid), &one, e);
         if (rc == KNIT_ENOTFOUND)
-            return kerr_set(e, KNIT_EINVAL, "invalid_reference", "case_id", "case_id: no such case");
+            return kerr_set(e, KNIT_EINVAL, "invalid_reference", "case_id",
+                            "case_id: no such case");
         return rc;
     }
     return KNIT_OK;
@@ -104,7 +106,8 @@ static int write_contact(sqlite3 *db, const char *sql, int64_t id, int64_t versi
     json_t *cid = json_object_get(c, "case_id");
     sqlite3_bind_text(st, 1, jv_str(c, "channel"), -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, t);
-    if (jv_str(c, "language")) sqlite3_bind_text(st, 3, jv_str(c, "language"), -1, SQLITE_TRANSIENT);
+    if (jv_str(c, "language"))
+        sqlite3_bind_text(st, 3, jv_str(c, "language"), -1, SQLITE_TRANSIENT);
     if (jv_str(c, "interpreter_language"))
         sqlite3_bind_text(st, 4, jv_str(c, "interpreter_language"), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 5, cat ? cat : "case", -1, SQLITE_TRANSIENT);
@@ -123,9 +126,9 @@ static int write_contact(sqlite3 *db, const char *sql, int64_t id, int64_t versi
     return rc;
 }
 
-#define CONTACT_COLS                                                                           \
-    "c.id, c.version, c.channel, c.occurred_at, c.language, c.interpreter_language, c.category,"  \
-    " c.summary, c.case_id, c.reporter_id, c.created_at, c.updated_at, r.name, r.phone,"          \
+#define CONTACT_COLS                                                                               \
+    "c.id, c.version, c.channel, c.occurred_at, c.language, c.interpreter_language, c.category,"   \
+    " c.summary, c.case_id, c.reporter_id, c.created_at, c.updated_at, r.name, r.phone,"           \
     " r.relationship"
 #define CONTACT_FROM " FROM contact c LEFT JOIN reporter r ON r.id = c.reporter_id"
 
@@ -142,9 +145,10 @@ static int contact_row(sqlite3_stmt *st, int with_reporter, json_t **out, kerr *
     rec_set_text(c, "interpreter_language", st, 5);
     rec_set_text(c, "category", st, 6);
     int rc = rec_set_opened(c, "summary", st, 7, "contact", "summary", id, 0, e);
-    json_object_set_new(c, "case_id", sqlite3_column_type(st, 8) == SQLITE_NULL
-                                          ? json_null()
-                                          : json_integer(sqlite3_column_int64(st, 8)));
+    json_object_set_new(c, "case_id",
+                        sqlite3_column_type(st, 8) == SQLITE_NULL
+                            ? json_null()
+                            : json_integer(sqlite3_column_int64(st, 8)));
     if (sqlite3_column_type(st, 9) == SQLITE_NULL) {
         json_object_set_new(c, "reporter", json_null());
     } else {
@@ -169,8 +173,8 @@ static int contact_row(sqlite3_stmt *st, int with_reporter, json_t **out, kerr *
 
 static int contact_load(sqlite3 *db, int64_t id, int with_reporter, json_t **out, kerr *e) {
     *out = NULL;
-    sqlite3_stmt *st = db_stmt(db, "SELECT " CONTACT_COLS CONTACT_FROM
-                                   " WHERE c.id=? AND c.deleted_at IS NULL");
+    sqlite3_stmt *st =
+        db_stmt(db, "SELECT " CONTACT_COLS CONTACT_FROM " WHERE c.id=? AND c.deleted_at IS NULL");
     if (st == NULL) return db_error(db, e);
     sqlite3_bind_int64(st, 1, id);
     int s = sqlite3_step(st), rc;
@@ -272,7 +276,8 @@ int contact_update(sqlite3 *db, const actor *who, int64_t id, json_t *in, json_t
         json_t *d = json_pack("{so}", "fields", json_array());
         const char *k;
         json_t *v;
-        json_object_foreach(in, k, v) if (strcmp(k, "version")) json_array_append_new(json_object_get(d, "fields"), json_string(k));
+        json_object_foreach(in, k, v) if (strcmp(k, "version"))
+            json_array_append_new(json_object_get(d, "fields"), json_string(k));
         rc = audit_append(db, who, "contact.update", "contact", id, d, e);
         json_decref(d);
     }
@@ -289,29 +294,36 @@ int contact_delete(sqlite3 *db, const actor *who, int64_t id, kerr *e) {
 
 int contact_list(sqlite3 *db, const actor *who, const read_opts *ro, const char *const *filters,
                  int64_t after, int limit, json_t **out, kerr *e) {
-    static const char *const allowed[] = {"channel", "category", "case_id", "since", "until",
-                                          "reporter_phone", NULL};
+    static const char *const allowed[] = {"channel", "category",       "case_id", "since",
+                                          "until",   "reporter_phone", NULL};
     *out = NULL;
     if (rec_filters_check(filters, allowed, e)) return e->rc;
     const char *channel = rec_filter(filters, "channel"), *cat = rec_filter(filters, "category"),
                *cid = rec_filter(filters, "case_id"), *since = rec_filter(filters, "since"),
-               *until = rec_filter(filters, "until"), *phone = rec_filter(filters, "reporter_phone");
+               *until = rec_filter(filters, "until"),
+               *phone = rec_filter(filters, "reporter_phone");
     int64_t case_id = 0, t_since = 0, t_until = 0;
     const char *const *v;
     if (channel) {
-        for (v = contact_channels; *v && strcmp(*v, channel); v++) {}
-        if (*v == NULL) return kerr_set(e, KNIT_EINVAL, "unknown_value", "channel", "channel: unknown value");
+        for (v = contact_channels; *v && strcmp(*v, channel); v++) {
+        }
+        if (*v == NULL)
+            return kerr_set(e, KNIT_EINVAL, "unknown_value", "channel", "channel: unknown value");
     }
     if (cat) {
-        for (v = contact_categories; *v && strcmp(*v, cat); v++) {}
-        if (*v == NULL) return kerr_set(e, KNIT_EINVAL, "unknown_value", "category", "category: unknown value");
+        for (v = contact_categories; *v && strcmp(*v, cat); v++) {
+        }
+        if (*v == NULL)
+            return kerr_set(e, KNIT_EINVAL, "unknown_value", "category", "category: unknown value");
     }
     if (cid && parse_i64(cid, 1, INT64_MAX, &case_id))
         return kerr_set(e, KNIT_EINVAL, "invalid_value", "case_id", "case_id must be a case id");
     if (since && ts_parse(since, &t_since))
-        return kerr_set(e, KNIT_EINVAL, "invalid_date", "since", "since must be an RFC 3339 timestamp");
+        return kerr_set(e, KNIT_EINVAL, "invalid_date", "since",
+                        "since must be an RFC 3339 timestamp");
     if (until && ts_parse(until, &t_until))
-        return kerr_set(e, KNIT_EINVAL, "invalid_date", "until", "until must be an RFC 3339 timestamp");
+        return kerr_set(e, KNIT_EINVAL, "invalid_date", "until",
+                        "until must be an RFC 3339 timestamp");
     if (phone && !ro->reporter_identity)
         return kerr_set(e, KNIT_EPERM, "forbidden", "reporter_phone",
                         "searching by reporter phone needs the reporter-read capability");
@@ -353,8 +365,10 @@ int contact_list(sqlite3 *db, const actor *who, const read_opts *ro, const char 
         return rc;
     }
     rc = rec_page(items, limit, out, e);
-    if (!rc) rc = rec_audit_list(db, who, ro->reporter_identity ? "contact.list+reporter" : "contact.list",
-                                 "contact", json_object_get(*out, "items"), e);
+    if (!rc)
+        rc = rec_audit_list(db, who,
+                            ro->reporter_identity ? "contact.list+reporter" : "contact.list",
+                            "contact", json_object_get(*out, "items"), e);
     if (rc) {
         json_decref(*out);
         *out = NULL;

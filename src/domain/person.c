@@ -15,9 +15,9 @@
 #include "record.h"
 
 const char *const person_sexes[] = {"female", "male", "other", "unknown", NULL};
-const char *const identifier_types[] = {"national_id",     "passport",      "house_registration",
-                                        "immigration_ref", "biometric_ref", "phone",
-                                        "birth_certificate", "other",       NULL};
+const char *const identifier_types[] = {"national_id",       "passport",      "house_registration",
+                                        "immigration_ref",   "biometric_ref", "phone",
+                                        "birth_certificate", "other",         NULL};
 
 static const jfield person_spec[] = {
     {"native_name", JF_STRING, 0, 200, 0, 0, NULL},
@@ -33,12 +33,9 @@ static const jfield person_spec[] = {
 };
 
 static const jfield dob_spec[] = {
-    {"date", JF_DATE, 0, 0, 0, 0, NULL},
-    {"year", JF_INT, 0, 0, 1900, 2100, NULL},
-    {"month", JF_INT, 0, 0, 1, 12, NULL},
-    {"plus_minus_years", JF_INT, 0, 0, 0, 10, NULL},
-    {"age", JF_INT, 0, 0, 0, 120, NULL},
-    {"as_of", JF_DATE, 0, 0, 0, 0, NULL},
+    {"date", JF_DATE, 0, 0, 0, 0, NULL},  {"year", JF_INT, 0, 0, 1900, 2100, NULL},
+    {"month", JF_INT, 0, 0, 1, 12, NULL}, {"plus_minus_years", JF_INT, 0, 0, 0, 10, NULL},
+    {"age", JF_INT, 0, 0, 0, 120, NULL},  {"as_of", JF_DATE, 0, 0, 0, 0, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
@@ -52,8 +49,8 @@ static const jfield ident_spec[] = {
 /* A date of birth is exactly one of: {date}, {year[,month][,plus_minus_years]}, {age,as_of}. */
 static int dob_check(json_t *d, kerr *e) {
     if (jv_check(d, dob_spec, e)) return kerr_nest(e, "date_of_birth", -1);
-    int has_date = json_object_get(d, "date") != NULL, has_year = json_object_get(d, "year") != NULL,
-        has_age = json_object_get(d, "age") != NULL;
+    int has_date = json_object_get(d, "date") != NULL,
+        has_year = json_object_get(d, "year") != NULL, has_age = json_object_get(d, "age") != NULL;
     if (has_date + has_year + has_age != 1)
         return kerr_set(e, KNIT_EINVAL, "invalid_value", "date_of_birth",
                         "date_of_birth needs exactly one of date, year or age");
@@ -70,7 +67,8 @@ static int dob_check(json_t *d, kerr *e) {
         char today[21];
         ts_format(now_s(), today);
         int64_t y = json_integer_value(json_object_get(d, "year"));
-        int64_t ty = (today[0] - '0') * 1000 + (today[1] - '0') * 100 + (today[2] - '0') * 10 + (today[3] - '0');
+        int64_t ty = (today[0] - '0') * 1000 + (today[1] - '0') * 100 + (today[2] - '0') * 10 +
+                     (today[3] - '0');
         if (y > ty)
             return kerr_set(e, KNIT_EINVAL, "date_in_future", "date_of_birth.year",
                             "date_of_birth.year is in the future");
@@ -145,7 +143,8 @@ static int write_identifiers(sqlite3 *db, int64_t id, json_t *p, kerr *e) {
         if (st == NULL) return db_error(db, e);
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_text(st, 2, jv_str(x, "type"), -1, SQLITE_TRANSIENT);
-        if (jv_str(x, "country")) sqlite3_bind_text(st, 3, jv_str(x, "country"), -1, SQLITE_TRANSIENT);
+        if (jv_str(x, "country"))
+            sqlite3_bind_text(st, 3, jv_str(x, "country"), -1, SQLITE_TRANSIENT);
         rc = rec_bind_sealed(st, 4, "person_identifier", "value", iid, jv_str(x, "value"), e);
         if (rc == KNIT_OK) rc = rec_bind_bidx(st, 5, "identifier", jv_str(x, "value"), 1, e);
         sqlite3_bind_int64(st, 6, iid);
@@ -194,8 +193,8 @@ static int write_person(sqlite3 *db, const char *sql, int64_t id, int64_t versio
     return rc;
 }
 
-#define PERSON_COLS                                                                            \
-    "id, version, native_name, latin_name, other_names, sex, dob, nationality, languages,"      \
+#define PERSON_COLS                                                                                \
+    "id, version, native_name, latin_name, other_names, sex, dob, nationality, languages,"         \
     " created_at, updated_at"
 
 /* The person at the current row of st (columns PERSON_COLS), identifiers included. */
@@ -214,7 +213,8 @@ static int person_row(sqlite3 *db, sqlite3_stmt *st, json_t **out, kerr *e) {
     }
     if (!rc) {
         rec_set_text(p, "nationality", st, 7);
-        json_object_set_new(p, "languages", json_loads((const char *)sqlite3_column_text(st, 8), 0, NULL));
+        json_object_set_new(p, "languages",
+                            json_loads((const char *)sqlite3_column_text(st, 8), 0, NULL));
         rec_set_ts(p, "created_at", st, 9);
         rec_set_ts(p, "updated_at", st, 10);
     }
@@ -250,7 +250,8 @@ static int person_row(sqlite3 *db, sqlite3_stmt *st, json_t **out, kerr *e) {
 /* Load live person id without auditing. */
 static int person_load(sqlite3 *db, int64_t id, json_t **out, kerr *e) {
     *out = NULL;
-    sqlite3_stmt *st = db_stmt(db, "SELECT " PERSON_COLS " FROM person WHERE id=? AND deleted_at IS NULL");
+    sqlite3_stmt *st =
+        db_stmt(db, "SELECT " PERSON_COLS " FROM person WHERE id=? AND deleted_at IS NULL");
     if (st == NULL) return db_error(db, e);
     sqlite3_bind_int64(st, 1, id);
     int s = sqlite3_step(st), rc;
@@ -320,7 +321,8 @@ int person_update(sqlite3 *db, const actor *who, int64_t id, json_t *in, json_t 
         json_t *d = json_pack("{so}", "fields", json_array());
         const char *k;
         json_t *v;
-        json_object_foreach(in, k, v) if (strcmp(k, "version")) json_array_append_new(json_object_get(d, "fields"), json_string(k));
+        json_object_foreach(in, k, v) if (strcmp(k, "version"))
+            json_array_append_new(json_object_get(d, "fields"), json_string(k));
         rc = audit_append(db, who, "person.update", "person", id, d, e);
         json_decref(d);
     }
@@ -334,8 +336,8 @@ int person_delete(sqlite3 *db, const actor *who, int64_t id, kerr *e) {
                            "person", id, e);
 }
 
-int person_list(sqlite3 *db, const actor *who, const char *const *filters, int64_t after,
-                int limit, json_t **out, kerr *e) {
+int person_list(sqlite3 *db, const actor *who, const char *const *filters, int64_t after, int limit,
+                json_t **out, kerr *e) {
     static const char *const allowed[] = {"name", "identifier", "nationality", "sex", NULL};
     *out = NULL;
     if (rec_filters_check(filters, allowed, e)) return e->rc;
@@ -344,14 +346,16 @@ int person_list(sqlite3 *db, const actor *who, const char *const *filters, int64
     if (sex) {
         const char *const *s = person_sexes;
         while (*s && strcmp(*s, sex)) s++;
-        if (*s == NULL) return kerr_set(e, KNIT_EINVAL, "unknown_value", "sex", "sex: unknown value");
+        if (*s == NULL)
+            return kerr_set(e, KNIT_EINVAL, "unknown_value", "sex", "sex: unknown value");
     }
     buf sql;
     buf_init(&sql, 2048);
     buf_puts(&sql, "SELECT " PERSON_COLS " FROM person WHERE deleted_at IS NULL AND id > ?1");
     if (name) buf_puts(&sql, " AND (native_name_bidx = ?2 OR latin_name_bidx = ?2)");
     if (ident)
-        buf_puts(&sql, " AND id IN (SELECT person_id FROM person_identifier WHERE value_bidx = ?3)");
+        buf_puts(&sql,
+                 " AND id IN (SELECT person_id FROM person_identifier WHERE value_bidx = ?3)");
     if (nat) buf_puts(&sql, " AND nationality = ?4");
     if (sex) buf_puts(&sql, " AND sex = ?5");
     buf_puts(&sql, " ORDER BY id LIMIT ?6");
@@ -376,8 +380,10 @@ int person_list(sqlite3 *db, const actor *who, const char *const *filters, int64
     }
     if (rc == KNIT_OK && s != SQLITE_DONE) rc = db_error(db, e);
     sqlite3_finalize(st);
-    if (rc == KNIT_OK) rc = rec_page(items, limit, out, e);
-    else json_decref(items);
+    if (rc == KNIT_OK)
+        rc = rec_page(items, limit, out, e);
+    else
+        json_decref(items);
     if (rc == KNIT_OK) {
         rc = rec_audit_list(db, who, "person.list", "person", json_object_get(*out, "items"), e);
         if (rc) {

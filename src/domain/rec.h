@@ -18,12 +18,10 @@ int rec_bind_sealed(sqlite3_stmt *st, int idx, const char *table, const char *co
                     const char *s, kerr *e);
 /* Bind the blind index of s under domain (NULL binds NULL); alnum: keep
 ** only letters and digits when normalising (identifiers, phone numbers). */
-int rec_bind_bidx(sqlite3_stmt *st, int idx, const char *domain, const char *s, int alnum,
-                  kerr *e);
+int rec_bind_bidx(sqlite3_stmt *st, int idx, const char *domain, const char *s, int alnum, kerr *e);
 /* Open the sealed column idx of the current row: *out is the plaintext
 ** (xfree it) or NULL when the column is NULL.  KNIT_ECRYPTO on failure. */
-int rec_open(sqlite3_stmt *st, int idx, const char *table, const char *col, int64_t id,
-             char **out);
+int rec_open(sqlite3_stmt *st, int idx, const char *table, const char *col, int64_t id, char **out);
 /* Set obj[key] to the opened column (null when NULL); KNIT_ECRYPTO fills e. */
 int rec_set_opened(json_t *obj, const char *key, sqlite3_stmt *st, int idx, const char *table,
                    const char *col, int64_t id, int parse_json, kerr *e);

@@ -9,7 +9,9 @@
 #include "rec.h"
 #include "record.h"
 
-int rec_oom(kerr *e) { return kerr_set(e, KNIT_ENOMEM, "out_of_memory", "", "out of memory"); }
+int rec_oom(kerr *e) {
+    return kerr_set(e, KNIT_ENOMEM, "out_of_memory", "", "out of memory");
+}
 
 int rec_bind_sealed(sqlite3_stmt *st, int idx, const char *table, const char *col, int64_t id,
                     const char *s, kerr *e) {

@@ -27,8 +27,8 @@ typedef struct read_opts {
 int person_create(sqlite3 *db, const actor *who, json_t *in, json_t **out, kerr *e);
 int person_get(sqlite3 *db, const actor *who, int64_t id, json_t **out, kerr *e);
 int person_update(sqlite3 *db, const actor *who, int64_t id, json_t *in, json_t **out, kerr *e);
-int person_list(sqlite3 *db, const actor *who, const char *const *filters, int64_t after,
-                int limit, json_t **out, kerr *e);
+int person_list(sqlite3 *db, const actor *who, const char *const *filters, int64_t after, int limit,
+                json_t **out, kerr *e);
 int person_delete(sqlite3 *db, const actor *who, int64_t id, kerr *e);
 
 int case_create(sqlite3 *db, const actor *who, json_t *in, json_t **out, kerr *e);

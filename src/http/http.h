@@ -39,26 +39,26 @@ int route_count(void);
 
 /* One request in flight. */
 struct req {
-    struct MHD_Connection *conn; /* libmicrohttpd connection */
-    const char *method;          /* request method (MHD's string) */
-    const char *url;             /* path, without the query */
-    const route *rt;             /* matched route, NULL when none */
-    int route_index;             /* index in route_table, or route_count() */
-    char *params[REQ_MAX_PARAMS];/* {placeholder} values (owned) */
+    struct MHD_Connection *conn;  /* libmicrohttpd connection */
+    const char *method;           /* request method (MHD's string) */
+    const char *url;              /* path, without the query */
+    const route *rt;              /* matched route, NULL when none */
+    int route_index;              /* index in route_table, or route_count() */
+    char *params[REQ_MAX_PARAMS]; /* {placeholder} values (owned) */
     int nparams;
-    buf body;                    /* request body, bounded */
-    int body_too_big;            /* 1 when the body passed the ceiling */
-    sqlite3 *db;                 /* this worker thread's connection */
-    auth_ctx auth;               /* who is asking; user_id 0 when nobody */
-    char ip[48];                 /* client address */
-    int tls;                     /* 1 when served over TLS */
-    int64_t t0;                  /* monotonic start time, microseconds */
+    buf body;         /* request body, bounded */
+    int body_too_big; /* 1 when the body passed the ceiling */
+    sqlite3 *db;      /* this worker thread's connection */
+    auth_ctx auth;    /* who is asking; user_id 0 when nobody */
+    char ip[48];      /* client address */
+    int tls;          /* 1 when served over TLS */
+    int64_t t0;       /* monotonic start time, microseconds */
     /* response */
-    int status;                  /* HTTP status, 0 until a reply_* call */
-    char *resp;                  /* body (owned, xmalloc) */
+    int status; /* HTTP status, 0 until a reply_* call */
+    char *resp; /* body (owned, xmalloc) */
     size_t resp_len;
-    const char *ctype;           /* Content-Type (static string) */
-    char *set_cookie;            /* Set-Cookie value (owned) or NULL */
+    const char *ctype; /* Content-Type (static string) */
+    char *set_cookie;  /* Set-Cookie value (owned) or NULL */
 };
 
 /* Reply with v (reference stolen) as JSON.  NULL v gives a 500. */
@@ -88,16 +88,16 @@ actor req_actor(req *r);
 
 /* Server options, from `knit serve`. */
 typedef struct server_opts {
-    const char *db_path;       /* node database */
-    const char *listen;        /* "127.0.0.1:8080" or "[::1]:8080" */
-    const char *cert, *key;    /* PEM files for TLS, or NULL */
-    int threads;               /* worker threads (0 = cores) */
-    int max_conns;             /* connection limit */
-    int max_per_ip;            /* per-address connection limit */
-    int conn_memory;           /* per-connection memory limit, bytes */
-    int timeout;               /* idle connection timeout, seconds */
-    size_t max_body;           /* request body ceiling, bytes */
-    int quiet;                 /* 1: no access log */
+    const char *db_path;    /* node database */
+    const char *listen;     /* "127.0.0.1:8080" or "[::1]:8080" */
+    const char *cert, *key; /* PEM files for TLS, or NULL */
+    int threads;            /* worker threads (0 = cores) */
+    int max_conns;          /* connection limit */
+    int max_per_ip;         /* per-address connection limit */
+    int conn_memory;        /* per-connection memory limit, bytes */
+    int timeout;            /* idle connection timeout, seconds */
+    size_t max_body;        /* request body ceiling, bytes */
+    int quiet;              /* 1: no access log */
 } server_opts;
 
 /* Run the server until SIGTERM or SIGINT, then finish in-flight requests

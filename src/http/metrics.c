@@ -14,8 +14,8 @@
 
 #define MAX_ROUTES 96 /* route_table may not grow past this */
 
-static const int status_codes[] = {200, 201, 204, 400, 401, 403, 404, 405, 409,
-                                   413, 415, 429, 500, 503, 0 /* other */};
+static const int status_codes[] = {200, 201, 204, 400, 401, 403, 404, 405,
+                                   409, 413, 415, 429, 500, 503, 0 /* other */};
 #define NSTATUS ((int)(sizeof status_codes / sizeof status_codes[0]))
 
 static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
@@ -77,8 +77,9 @@ int metrics_render(buf *b, sqlite3 *db) {
                 snprintf(st, sizeof st, "%d", status_codes[s]);
             else
                 snprintf(st, sizeof st, "other");
-            rc = buf_printf(b, "knit_http_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"} %lu\n",
-                            m, p, st, c);
+            rc = buf_printf(
+                b, "knit_http_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"} %lu\n", m, p,
+                st, c);
         }
     }
     if (rc == 0)
@@ -99,16 +100,18 @@ int metrics_render(buf *b, sqlite3 *db) {
                             m, p, bounds[k], cum);
         }
         if (rc == 0)
-            rc = buf_printf(b,
-                            "knit_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\","
-                            "le=\"+Inf\"} %lu\n"
-                            "knit_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} %.6f\n"
-                            "knit_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} %lu\n",
-                            m, p, t, m, p, (double)atomic_load(&sum_us[slot]) / 1e6, m, p, t);
+            rc = buf_printf(
+                b,
+                "knit_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\","
+                "le=\"+Inf\"} %lu\n"
+                "knit_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} %.6f\n"
+                "knit_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} %lu\n",
+                m, p, t, m, p, (double)atomic_load(&sum_us[slot]) / 1e6, m, p, t);
     }
     if (rc == 0)
-        rc = buf_printf(b, "# HELP knit_db_size_bytes Size of the node database file.\n"
-                           "# TYPE knit_db_size_bytes gauge\nknit_db_size_bytes %lld\n",
+        rc = buf_printf(b,
+                        "# HELP knit_db_size_bytes Size of the node database file.\n"
+                        "# TYPE knit_db_size_bytes gauge\nknit_db_size_bytes %lld\n",
                         (long long)db_size(db));
     return rc;
 }

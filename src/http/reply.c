@@ -22,7 +22,8 @@ void reply_json(req *r, int status, json_t *v) {
     char *s = v ? jv_dump(v) : NULL;
     json_decref(v);
     if (s == NULL) {
-        static const char oom[] = "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"out of memory\"}}";
+        static const char oom[] =
+            "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"out of memory\"}}";
         reply_raw(r, 500, "application/json", xstrdup(oom), sizeof oom - 1);
         return;
     }
@@ -57,7 +58,9 @@ void reply_kerr(req *r, const kerr *e) {
                 e->message[0] ? e->message : "failed");
 }
 
-void reply_empty(req *r) { reply_raw(r, 204, "application/json", NULL, 0); }
+void reply_empty(req *r) {
+    reply_raw(r, 204, "application/json", NULL, 0);
+}
 
 const char *req_query(req *r, const char *key) {
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
@@ -93,4 +96,6 @@ int req_id(req *r, int i, int64_t *out) {
     return 0;
 }
 
-actor req_actor(req *r) { return (actor){r->auth.user_id, r->auth.username, r->ip}; }
+actor req_actor(req *r) {
+    return (actor){r->auth.user_id, r->auth.username, r->ip};
+}

@@ -102,7 +102,9 @@ static int authenticate(req *r) {
     return 0;
 }
 
-static int safe_method(const char *m) { return !strcmp(m, "GET") || !strcmp(m, "HEAD"); }
+static int safe_method(const char *m) {
+    return !strcmp(m, "GET") || !strcmp(m, "HEAD");
+}
 
 static void client_ip(req *r) {
     const union MHD_ConnectionInfo *ci =
@@ -162,12 +164,14 @@ static void dispatch(req *r) {
 
 /* Security headers every response carries. */
 static void add_headers(struct MHD_Response *resp, req *r) {
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->ctype ? r->ctype : "application/json");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            r->ctype ? r->ctype : "application/json");
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'none'; frame-ancestors 'none'");
     if (r->tls) MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
     if (r->set_cookie) MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie);
 }
@@ -176,8 +180,8 @@ static enum MHD_Result respond(req *r) {
     char *body = r->resp;
     size_t len = r->resp_len;
     r->resp = NULL;
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer_with_free_callback(len, body ? body : (char *)"", body ? xfree : NULL);
+    struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(
+        len, body ? body : (char *)"", body ? xfree : NULL);
     if (resp == NULL) {
         xfree(body);
         return MHD_NO;
@@ -189,9 +193,8 @@ static enum MHD_Result respond(req *r) {
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls) {
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls) {
     req *r = *con_cls;
     if (r == NULL) {
         r = xcalloc(1, sizeof *r);
@@ -204,7 +207,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->tls = opts.cert != NULL;
         buf_init(&r->body, opts.max_body);
         client_ip(r);
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *cl =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         int64_t n;
         if (cl && parse_i64(cl, 0, INT64_MAX, &n) == KNIT_OK && (size_t)n > opts.max_body)
             r->body_too_big = 1;
@@ -351,12 +355,12 @@ int server_run(const server_opts *o) {
     };
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)o->max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)o->max_per_ip,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)o->max_conns,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)o->max_per_ip,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)o->conn_memory, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)o->timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-        MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+        (unsigned)o->timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_ARRAY,
+        tls_opts, MHD_OPTION_END);
     if (d == NULL) {
         fprintf(stderr, "knit: cannot listen on %s: %s\n", o->listen, strerror(errno));
         xfree(cert);

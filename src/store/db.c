@@ -21,12 +21,12 @@ extern const char *const db_migrations[]; /* from build/gen/schema.c */
 extern const int db_migration_count;
 
 typedef struct cached {
-    sqlite3 *db;       /* connection the statement belongs to */
-    const char *sql;   /* static SQL text, the key */
-    sqlite3_stmt *st;  /* prepared statement */
+    sqlite3 *db;      /* connection the statement belongs to */
+    const char *sql;  /* static SQL text, the key */
+    sqlite3_stmt *st; /* prepared statement */
 } cached;
 
-static _Thread_local cached *cache;  /* this thread's statements */
+static _Thread_local cached *cache; /* this thread's statements */
 static _Thread_local int ncache, capcache;
 
 int db_error(sqlite3 *db, kerr *e) {
@@ -121,7 +121,9 @@ int db_schema_version(sqlite3 *db) {
     return v;
 }
 
-int db_latest_version(void) { return db_migration_count; }
+int db_latest_version(void) {
+    return db_migration_count;
+}
 
 /* The connection this thread has a batch open on (db_batch_begin), or NULL.
 ** While set, db_begin/db_commit/db_rollback on it use a savepoint. */
@@ -204,8 +206,7 @@ int db_migrate(sqlite3 *db, int *applied, kerr *e) {
     for (; v < db_latest_version(); v++) {
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
-        if (db_begin(db) || db_exec(db, db_migrations[v]) || db_exec(db, pragma) ||
-            db_commit(db)) {
+        if (db_begin(db) || db_exec(db, db_migrations[v]) || db_exec(db, pragma) || db_commit(db)) {
             kerr_set(e, KNIT_EDB, "migration_failed", "db", "migration %d failed: %s", v + 1,
                      sqlite3_errmsg(db));
             db_rollback(db);
@@ -229,12 +230,16 @@ int64_t db_size(sqlite3 *db) {
 
 /* ---- per-thread connections for the server ---- */
 
-static char *thread_path;                 /* database every worker opens */
-static pthread_key_t thread_key;          /* this thread's connection; closed at thread exit */
+static char *thread_path;        /* database every worker opens */
+static pthread_key_t thread_key; /* this thread's connection; closed at thread exit */
 static pthread_once_t thread_once = PTHREAD_ONCE_INIT;
 
-static void thread_db_free(void *db) { db_close(db); }
-static void thread_key_make(void) { pthread_key_create(&thread_key, thread_db_free); }
+static void thread_db_free(void *db) {
+    db_close(db);
+}
+static void thread_key_make(void) {
+    pthread_key_create(&thread_key, thread_db_free);
+}
 
 void db_thread_setup(const char *path) {
     pthread_once(&thread_once, thread_key_make);

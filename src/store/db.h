@@ -21,8 +21,8 @@ int db_open(const char *path, int create, sqlite3 **out, kerr *e);
 /* Close a connection and finalize this thread's cached statements for it. */
 void db_close(sqlite3 *db);
 
-int db_schema_version(sqlite3 *db);  /* PRAGMA user_version */
-int db_latest_version(void);          /* newest migration this binary knows */
+int db_schema_version(sqlite3 *db); /* PRAGMA user_version */
+int db_latest_version(void);        /* newest migration this binary knows */
 /* Apply pending migrations, each in its own transaction.  *applied (may be
 ** NULL) receives how many ran.  A database newer than this binary gives
 ** KNIT_EINVAL with code "schema_too_new". */
@@ -37,7 +37,7 @@ int db_check_version(sqlite3 *db, kerr *e);
 ** KNIT_EDB. */
 int db_begin(sqlite3 *db);
 int db_commit(sqlite3 *db);
-void db_rollback(sqlite3 *db); /* ROLLBACK, ignoring "no transaction" */
+void db_rollback(sqlite3 *db);             /* ROLLBACK, ignoring "no transaction" */
 int db_exec(sqlite3 *db, const char *sql); /* run SQL without results */
 
 /* Batches, for bulk loads (knit demo): db_batch_begin() opens one IMMEDIATE
