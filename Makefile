@@ -24,11 +24,13 @@ knit: $(BUILD)/knit
 	cp $< $@
 
 $(BUILD)/knit: $(OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "LD $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: %.c $(wildcard src/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	@echo "CC $<"
+	@$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Migrations are SQL files compiled into the binary as C strings.
 $(BUILD)/gen/schema.c: $(SCHEMA) tools/embed-sql

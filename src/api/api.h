@@ -8,6 +8,7 @@
 #include "../http/http.h"
 
 /* system.c */
+void api_index(req *r);
 void api_healthz(req *r);
 void api_metrics(req *r);
 

@@ -6,6 +6,7 @@
 #include "api.h"
 
 const route route_table[] = {
+    {"GET", "/", NULL, api_index, "this list of routes"},
     {"GET", "/healthz", NULL, api_healthz, "liveness and database check"},
     {"GET", "/metrics", NULL, api_metrics, "Prometheus metrics"},
     {"POST", "/api/v1/session", NULL, api_login, "log in; sets the session cookie"},

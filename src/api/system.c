@@ -8,6 +8,27 @@
 #include "../store/db.h"
 #include "api.h"
 
+/* The node's name and every route with the capability it needs, generated
+** from the route table, so a newcomer at http://host:port/ sees the API. */
+void api_index(req *r) {
+    json_t *routes = json_array();
+    for (int i = 0; route_table[i].method; i++) {
+        const route *rt = &route_table[i];
+        json_array_append_new(
+            routes, json_pack("{ss ss ss ss}", "method", rt->method, "path", rt->pattern,
+                              "capabilities", rt->caps ? rt->caps : "(public)", "help", rt->help));
+    }
+    sqlite3_stmt *st = db_stmt(r->db, "SELECT name, country FROM node");
+    json_t *node = NULL;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        node = json_pack("{ss ss}", "name", sqlite3_column_text(st, 0), "country",
+                         sqlite3_column_text(st, 1));
+    if (st) sqlite3_reset(st);
+    reply_json(r, 200,
+               json_pack("{ss ss so* ss so}", "service", "knit", "version", KNIT_VERSION, "node",
+                         node, "docs", "docs/api.md in the source tree", "routes", routes));
+}
+
 void api_healthz(req *r) {
     sqlite3_stmt *st = db_stmt(r->db, "SELECT count(*) FROM node");
     int ok = st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
