@@ -1,0 +1,255 @@
+/*
+** compare.c: Jaro-Winkler, Damerau-Levenshtein and token-set similarity
+** (see compare.h).
+**
+** The bit-parallel Jaro keeps, for the first string, a bit mask of the
+** positions of each distinct code point (a small open-addressed table, so
+** any script works).  For each character of the second string the positions
+** it may match are "positions of the same character, inside the match
+** window, not yet matched": one AND of masks, and the lowest set bit is the
+** match.  That is the classic O(n*m) scan done in O(n) word operations.
+*/
+#include "compare.h"
+
+#include <string.h>
+
+int mt_utf32(const char *s, uint32_t *out, int cap) {
+    const unsigned char *p = (const unsigned char *)s;
+    int n = 0;
+    while (*p) {
+        uint32_t c = *p;
+        int k;
+        uint32_t min;
+        if (c < 0x80) {
+            k = 0, min = 0;
+        } else if ((c & 0xE0) == 0xC0) {
+            k = 1, min = 0x80, c &= 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            k = 2, min = 0x800, c &= 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            k = 3, min = 0x10000, c &= 0x07;
+        } else {
+            return -1;
+        }
+        for (int i = 1; i <= k; i++) {
+            if ((p[i] & 0xC0) != 0x80) return -1;
+            c = (c << 6) | (p[i] & 0x3F);
+        }
+        if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return -1;
+        if (n == cap) return -1;
+        out[n++] = c;
+        p += k + 1;
+    }
+    return n;
+}
+
+/* Position masks of the code points of a string of at most 64. */
+typedef struct pmap {
+    uint32_t key[128];  /* code point + 1; 0 marks a free slot */
+    uint64_t mask[128]; /* positions where that code point occurs */
+} pmap;
+
+static unsigned slot_of(uint32_t c) {
+    return (c * 2654435761u) >> 25; /* top 7 bits */
+}
+
+static void pmap_build(pmap *m, const uint32_t *a, int na) {
+    memset(m->key, 0, sizeof m->key);
+    for (int i = 0; i < na; i++) {
+        unsigned s = slot_of(a[i]);
+        while (m->key[s] && m->key[s] != a[i] + 1) s = (s + 1) & 127;
+        if (m->key[s] == 0) {
+            m->key[s] = a[i] + 1;
+            m->mask[s] = 0;
+        }
+        m->mask[s] |= 1ULL << i;
+    }
+}
+
+static uint64_t pmap_get(const pmap *m, uint32_t c) {
+    unsigned s = slot_of(c);
+    while (m->key[s]) {
+        if (m->key[s] == c + 1) return m->mask[s];
+        s = (s + 1) & 127;
+    }
+    return 0;
+}
+
+/* Jaro from the match count and transpositions. */
+static double jaro_of(int m, int t, int na, int nb) {
+    if (m == 0) return 0.0;
+    return ((double)m / na + (double)m / nb + (double)(m - t / 2) / m) / 3.0;
+}
+
+/* Bit-parallel Jaro for na <= 64 (a is the string indexed by bits). */
+static double jaro_bits(const uint32_t *a, int na, const uint32_t *b, int nb) {
+    pmap m;
+    pmap_build(&m, a, na);
+    int w = (na > nb ? na : nb) / 2 - 1;
+    if (w < 0) w = 0;
+    uint64_t matched_a = 0, matched_b_pos[4] = {0, 0, 0, 0}; /* b positions, up to 256 */
+    int matches = 0;
+    uint64_t all = na == 64 ? ~0ULL : ((1ULL << na) - 1);
+    for (int j = 0; j < nb; j++) {
+        int lo = j - w, hi = j + w;
+        if (lo < 0) lo = 0;
+        if (hi > na - 1) hi = na - 1;
+        if (lo > hi) continue;
+        uint64_t win = (hi - lo + 1 == 64) ? ~0ULL : (((1ULL << (hi - lo + 1)) - 1) << lo);
+        uint64_t cand = pmap_get(&m, b[j]) & win & ~matched_a & all;
+        if (cand) {
+            matched_a |= cand & -cand;
+            matched_b_pos[j >> 6] |= 1ULL << (j & 63);
+            matches++;
+        }
+    }
+    if (matches == 0) return 0.0;
+    /* Transpositions: walk the matched positions of both in order. */
+    int t = 0, j = 0;
+    uint64_t ma = matched_a;
+    while (ma) {
+        int i = __builtin_ctzll(ma);
+        ma &= ma - 1;
+        while (!(matched_b_pos[j >> 6] & (1ULL << (j & 63)))) j++;
+        if (a[i] != b[j]) t++;
+        j++;
+    }
+    return jaro_of(matches, t, na, nb);
+}
+
+/* Plain Jaro for longer strings. */
+static double jaro_scan(const uint32_t *a, int na, const uint32_t *b, int nb) {
+    unsigned char fa[MT_MAX_LEN], fb[MT_MAX_LEN];
+    memset(fa, 0, (size_t)na);
+    memset(fb, 0, (size_t)nb);
+    int w = (na > nb ? na : nb) / 2 - 1;
+    if (w < 0) w = 0;
+    int matches = 0;
+    for (int j = 0; j < nb; j++) {
+        int lo = j - w > 0 ? j - w : 0, hi = j + w < na - 1 ? j + w : na - 1;
+        for (int i = lo; i <= hi; i++)
+            if (!fa[i] && a[i] == b[j]) {
+                fa[i] = fb[j] = 1;
+                matches++;
+                break;
+            }
+    }
+    if (matches == 0) return 0.0;
+    int t = 0, j = 0;
+    for (int i = 0; i < na; i++) {
+        if (!fa[i]) continue;
+        while (!fb[j]) j++;
+        if (a[i] != b[j]) t++;
+        j++;
+    }
+    return jaro_of(matches, t, na, nb);
+}
+
+double mt_jaro(const uint32_t *a, int na, const uint32_t *b, int nb) {
+    if (na == 0 && nb == 0) return 1.0;
+    if (na == 0 || nb == 0 || na > MT_MAX_LEN || nb > MT_MAX_LEN) return 0.0;
+    if (na <= 64) return jaro_bits(a, na, b, nb);
+    if (nb <= 64) return jaro_bits(b, nb, a, na);
+    return jaro_scan(a, na, b, nb);
+}
+
+double mt_jaro_winkler(const uint32_t *a, int na, const uint32_t *b, int nb) {
+    double j = mt_jaro(a, na, b, nb);
+    if (j <= 0.7) return j;
+    int l = 0;
+    while (l < 4 && l < na && l < nb && a[l] == b[l]) l++;
+    return j + l * 0.1 * (1.0 - j);
+}
+
+int mt_damerau(const uint32_t *a, int na, const uint32_t *b, int nb) {
+    if (na > MT_DL_MAX || nb > MT_DL_MAX) return -1;
+    if (na == 0) return nb;
+    if (nb == 0) return na;
+    /* d[i+1][j+1] = distance of a[0..i) and b[0..j); row/column 0 hold "infinity". */
+    int d[MT_DL_MAX + 2][MT_DL_MAX + 2];
+    /* Last row where each code point of a occurred: a small open-addressed map. */
+    uint32_t key[512];
+    int last[512];
+    memset(key, 0, sizeof key);
+    int inf = na + nb;
+    d[0][0] = inf;
+    for (int i = 0; i <= na; i++) {
+        d[i + 1][0] = inf;
+        d[i + 1][1] = i;
+    }
+    for (int j = 0; j <= nb; j++) {
+        d[0][j + 1] = inf;
+        d[1][j + 1] = j;
+    }
+    for (int i = 1; i <= na; i++) {
+        int db = 0;
+        for (int j = 1; j <= nb; j++) {
+            unsigned s = (b[j - 1] * 2654435761u) >> 23;
+            int i1 = 0;
+            while (key[s]) {
+                if (key[s] == b[j - 1] + 1) {
+                    i1 = last[s];
+                    break;
+                }
+                s = (s + 1) & 511;
+            }
+            int j1 = db, cost = 1;
+            if (a[i - 1] == b[j - 1]) {
+                cost = 0;
+                db = j;
+            }
+            int v = d[i][j] + cost;                               /* substitution */
+            if (d[i + 1][j] + 1 < v) v = d[i + 1][j] + 1;         /* insertion */
+            if (d[i][j + 1] + 1 < v) v = d[i][j + 1] + 1;         /* deletion */
+            int tr = d[i1][j1] + (i - i1 - 1) + 1 + (j - j1 - 1); /* transposition */
+            if (tr < v) v = tr;
+            d[i + 1][j + 1] = v;
+        }
+        unsigned s = (a[i - 1] * 2654435761u) >> 23;
+        while (key[s] && key[s] != a[i - 1] + 1) s = (s + 1) & 511;
+        key[s] = a[i - 1] + 1;
+        last[s] = i;
+    }
+    return d[na + 1][nb + 1];
+}
+
+/* Split a into tokens on spaces: start/length pairs, at most max. */
+static int tokens(const uint32_t *a, int na, int *start, int *len, int max) {
+    int n = 0;
+    for (int i = 0; i < na && n < max;) {
+        while (i < na && a[i] == ' ') i++;
+        if (i == na) break;
+        start[n] = i;
+        while (i < na && a[i] != ' ') i++;
+        len[n] = i - start[n];
+        n++;
+    }
+    return n;
+}
+
+double mt_token_set(const uint32_t *a, int na, const uint32_t *b, int nb) {
+    int sa[16], la[16], sb[16], lb[16];
+    int ta = tokens(a, na, sa, la, 16), tb = tokens(b, nb, sb, lb, 16);
+    if (ta == 0 || tb == 0) return ta == tb ? 1.0 : 0.0;
+    const uint32_t *x = a, *y = b;
+    int *sx = sa, *lx = la, *sy = sb, *ly = lb, tx = ta, ty = tb;
+    if (ta > tb) { /* pair each token of the shorter list */
+        x = b, y = a, sx = sb, lx = lb, sy = sa, ly = la, tx = tb, ty = ta;
+    }
+    unsigned used = 0;
+    double sum = 0;
+    for (int i = 0; i < tx; i++) {
+        double best = 0;
+        int bj = -1;
+        for (int j = 0; j < ty; j++) {
+            if (used & (1u << j)) continue;
+            double s = mt_jaro_winkler(x + sx[i], lx[i], y + sy[j], ly[j]);
+            if (s > best) best = s, bj = j;
+        }
+        if (bj >= 0) used |= 1u << bj;
+        sum += best;
+    }
+    /* Unpaired tokens of the longer name count against the score, gently:
+    ** "Aung Aung" vs "Aung Aung Myint" should stay high but not equal. */
+    return sum / tx * (2.0 * tx) / (tx + ty);
+}

@@ -1,0 +1,41 @@
+/*
+** compare.h: string comparators for person matching.
+**
+** Names are compared as arrays of Unicode code points (UTF-32), so a Thai
+** or Myanmar letter counts as one character, not three bytes.  mt_utf32()
+** makes such an array from UTF-8.  All functions are pure: no allocation,
+** no global state, safe from any thread.
+*/
+#ifndef KNIT_MATCH_COMPARE_H
+#define KNIT_MATCH_COMPARE_H
+
+#include <stdint.h>
+
+#define MT_MAX_LEN 256 /* longest string (code points) the comparators accept */
+#define MT_DL_MAX  64  /* longest string mt_damerau accepts (its matrix is on the stack) */
+
+/* Decode NUL-terminated UTF-8 s into out (capacity cap code points).
+** Returns the number of code points, or -1 for invalid UTF-8 or overflow. */
+int mt_utf32(const char *s, uint32_t *out, int cap);
+
+/* Jaro similarity in [0, 1].  Strings of up to 64 code points use a
+** bit-parallel matcher; longer ones (up to MT_MAX_LEN) a plain scan. */
+double mt_jaro(const uint32_t *a, int na, const uint32_t *b, int nb);
+
+/* Jaro-Winkler similarity in [0, 1]: Jaro plus the common-prefix bonus
+** (prefix up to 4 code points, scale 0.1), applied when Jaro > 0.7. */
+double mt_jaro_winkler(const uint32_t *a, int na, const uint32_t *b, int nb);
+
+/* Damerau-Levenshtein distance (insertions, deletions, substitutions and
+** transpositions of adjacent characters, unrestricted: Lowrance-Wagner).
+** Returns -1 when a string is longer than MT_DL_MAX. */
+int mt_damerau(const uint32_t *a, int na, const uint32_t *b, int nb);
+
+/* Token-set similarity of two multi-part names in [0, 1]: tokens are split
+** on spaces; each token of the shorter list is paired with its best
+** Jaro-Winkler partner in the other (each used once), and the mean pair
+** score is weighted by how many tokens were paired.  Word order does not
+** matter: "nguyen van an" and "an nguyen van" score 1. */
+double mt_token_set(const uint32_t *a, int na, const uint32_t *b, int nb);
+
+#endif
