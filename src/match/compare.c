@@ -43,18 +43,15 @@ int mt_utf32(const char *s, uint32_t *out, int cap) {
     return n;
 }
 
-/* Position masks of the code points of a string of at most 64. */
-typedef struct pmap {
-    uint32_t key[128];  /* code point + 1; 0 marks a free slot */
-    uint64_t mask[128]; /* positions where that code point occurs */
-} pmap;
-
 static unsigned slot_of(uint32_t c) {
     return (c * 2654435761u) >> 25; /* top 7 bits */
 }
 
-static void pmap_build(pmap *m, const uint32_t *a, int na) {
+int mt_prepare(mt_pattern *m, const uint32_t *a, int na) {
+    if (na > 64) return -1;
     memset(m->key, 0, sizeof m->key);
+    m->s = a;
+    m->n = na;
     for (int i = 0; i < na; i++) {
         unsigned s = slot_of(a[i]);
         while (m->key[s] && m->key[s] != a[i] + 1) s = (s + 1) & 127;
@@ -64,9 +61,10 @@ static void pmap_build(pmap *m, const uint32_t *a, int na) {
         }
         m->mask[s] |= 1ULL << i;
     }
+    return 0;
 }
 
-static uint64_t pmap_get(const pmap *m, uint32_t c) {
+static uint64_t pmap_get(const mt_pattern *m, uint32_t c) {
     unsigned s = slot_of(c);
     while (m->key[s]) {
         if (m->key[s] == c + 1) return m->mask[s];
@@ -81,10 +79,12 @@ static double jaro_of(int m, int t, int na, int nb) {
     return ((double)m / na + (double)m / nb + (double)(m - t / 2) / m) / 3.0;
 }
 
-/* Bit-parallel Jaro for na <= 64 (a is the string indexed by bits). */
-static double jaro_bits(const uint32_t *a, int na, const uint32_t *b, int nb) {
-    pmap m;
-    pmap_build(&m, a, na);
+/* Bit-parallel Jaro for a prepared string (the one indexed by bits). */
+static double jaro_bits(const mt_pattern *pm, const uint32_t *b, int nb) {
+    const uint32_t *a = pm->s;
+    int na = pm->n;
+    if (na == 0 && nb == 0) return 1.0;
+    if (na == 0 || nb == 0 || nb > MT_MAX_LEN) return 0.0;
     int w = (na > nb ? na : nb) / 2 - 1;
     if (w < 0) w = 0;
     uint64_t matched_a = 0, matched_b_pos[4] = {0, 0, 0, 0}; /* b positions, up to 256 */
@@ -96,7 +96,7 @@ static double jaro_bits(const uint32_t *a, int na, const uint32_t *b, int nb) {
         if (hi > na - 1) hi = na - 1;
         if (lo > hi) continue;
         uint64_t win = (hi - lo + 1 == 64) ? ~0ULL : (((1ULL << (hi - lo + 1)) - 1) << lo);
-        uint64_t cand = pmap_get(&m, b[j]) & win & ~matched_a & all;
+        uint64_t cand = pmap_get(pm, b[j]) & win & ~matched_a & all;
         if (cand) {
             matched_a |= cand & -cand;
             matched_b_pos[j >> 6] |= 1ULL << (j & 63);
@@ -148,17 +148,26 @@ static double jaro_scan(const uint32_t *a, int na, const uint32_t *b, int nb) {
 double mt_jaro(const uint32_t *a, int na, const uint32_t *b, int nb) {
     if (na == 0 && nb == 0) return 1.0;
     if (na == 0 || nb == 0 || na > MT_MAX_LEN || nb > MT_MAX_LEN) return 0.0;
-    if (na <= 64) return jaro_bits(a, na, b, nb);
-    if (nb <= 64) return jaro_bits(b, nb, a, na);
+    mt_pattern p;
+    if (na <= 64) return mt_prepare(&p, a, na), jaro_bits(&p, b, nb);
+    if (nb <= 64) return mt_prepare(&p, b, nb), jaro_bits(&p, a, na);
     return jaro_scan(a, na, b, nb);
 }
 
-double mt_jaro_winkler(const uint32_t *a, int na, const uint32_t *b, int nb) {
-    double j = mt_jaro(a, na, b, nb);
+/* The Winkler prefix bonus on top of Jaro j. */
+static double winkler(double j, const uint32_t *a, int na, const uint32_t *b, int nb) {
     if (j <= 0.7) return j;
     int l = 0;
     while (l < 4 && l < na && l < nb && a[l] == b[l]) l++;
     return j + l * 0.1 * (1.0 - j);
+}
+
+double mt_jaro_winkler(const uint32_t *a, int na, const uint32_t *b, int nb) {
+    return winkler(mt_jaro(a, na, b, nb), a, na, b, nb);
+}
+
+double mt_jaro_winkler_p(const mt_pattern *p, const uint32_t *b, int nb) {
+    return winkler(jaro_bits(p, b, nb), p->s, p->n, b, nb);
 }
 
 int mt_damerau(const uint32_t *a, int na, const uint32_t *b, int nb) {

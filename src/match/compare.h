@@ -26,6 +26,22 @@ double mt_jaro(const uint32_t *a, int na, const uint32_t *b, int nb);
 ** (prefix up to 4 code points, scale 0.1), applied when Jaro > 0.7. */
 double mt_jaro_winkler(const uint32_t *a, int na, const uint32_t *b, int nb);
 
+/* One string prepared for many Jaro-Winkler comparisons (a query against
+** a block of candidates): the position masks are built once.  Only strings
+** of up to 64 code points can be prepared.  Holds a pointer to the string,
+** which must outlive it. */
+typedef struct mt_pattern {
+    const uint32_t *s;  /* the string */
+    int n;              /* its length, <= 64 */
+    uint32_t key[128];  /* open-addressed table: code point + 1, 0 = free */
+    uint64_t mask[128]; /* positions of that code point in s */
+} mt_pattern;
+
+/* Prepare s (n <= 64) into p.  Returns 0, or -1 when s is too long. */
+int mt_prepare(mt_pattern *p, const uint32_t *s, int n);
+/* Jaro-Winkler of a prepared string against b; same value as mt_jaro_winkler. */
+double mt_jaro_winkler_p(const mt_pattern *p, const uint32_t *b, int nb);
+
 /* Damerau-Levenshtein distance (insertions, deletions, substitutions and
 ** transpositions of adjacent characters, unrestricted: Lowrance-Wagner).
 ** Returns -1 when a string is longer than MT_DL_MAX. */
