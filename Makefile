@@ -66,7 +66,6 @@ check: knit unit
 asan:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 		LDFLAGS="-fsanitize=address,undefined" build-asan/knit unit
-	cp build-asan/knit build-asan/knit-asan
 	BUILD=build-asan KNIT_BIN=build-asan/knit ASAN_OPTIONS=detect_leaks=1 tests/run
 
 bench: knit
