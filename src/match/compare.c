@@ -262,3 +262,26 @@ double mt_token_set(const uint32_t *a, int na, const uint32_t *b, int nb) {
     ** "Aung Aung" vs "Aung Aung Myint" should stay high but not equal. */
     return sum / tx * (2.0 * tx) / (tx + ty);
 }
+
+int mt_date_level(const mt_date *a, const mt_date *b) {
+    if (a->y == 0 || b->y == 0) return MT_DATE_MISSING;
+    int full = a->m && a->d && b->m && b->d && !a->spread && !b->spread;
+    if (full && a->y == b->y && a->m == b->m && a->d == b->d) return MT_DATE_EXACT;
+    if (full && a->y == b->y && a->m == b->d && a->d == b->m) return MT_DATE_SWAPPED;
+    if (a->m && b->m && !a->spread && !b->spread && a->y == b->y && a->m == b->m)
+        return MT_DATE_YEAR_MONTH;
+    int dy = a->y > b->y ? a->y - b->y : b->y - a->y;
+    dy -= a->spread + b->spread;
+    if (dy <= 1) return MT_DATE_YEAR1;
+    if (dy <= 5) return MT_DATE_YEAR5;
+    return MT_DATE_DIFFERENT;
+}
+
+mt_date mt_date_from_age(int age, int as_of_y, int as_of_m, int as_of_d) {
+    (void)as_of_m;
+    (void)as_of_d;
+    /* Someone 15 in 2024 was born in 2008 or 2009, and "about 15" is looser
+    ** still: as_of_y - age with a spread of one year covers both. */
+    mt_date d = {as_of_y - age, 0, 0, 1};
+    return d;
+}

@@ -54,4 +54,28 @@ int mt_damerau(const uint32_t *a, int na, const uint32_t *b, int nb);
 ** matter: "nguyen van an" and "an nguyen van" score 1. */
 double mt_token_set(const uint32_t *a, int na, const uint32_t *b, int nb);
 
+/* A date of birth as known: exact, year-month, year only, or derived from
+** "about N years old at date D" (year = D's year - N, spread 1). */
+typedef struct mt_date {
+    int y, m, d; /* year (0 = unknown), month and day (0 = unknown) */
+    int spread;  /* years either side the year may be off by (0 = as given) */
+} mt_date;
+
+/* Levels of agreement between two dates, best first. */
+enum {
+    MT_DATE_EXACT,      /* same day */
+    MT_DATE_SWAPPED,    /* day and month swapped (3/4 vs 4/3) */
+    MT_DATE_YEAR_MONTH, /* same year and month */
+    MT_DATE_YEAR1,      /* years within 1 (plus the spreads) */
+    MT_DATE_YEAR5,      /* years within 5 (plus the spreads) */
+    MT_DATE_DIFFERENT,  /* further apart */
+    MT_DATE_MISSING,    /* either date unknown */
+};
+
+/* Compare two dates; returns an MT_DATE_* level. */
+int mt_date_level(const mt_date *a, const mt_date *b);
+
+/* A date from "about age years old at as_of" (as_of: y, m, d). */
+mt_date mt_date_from_age(int age, int as_of_y, int as_of_m, int as_of_d);
+
 #endif

@@ -117,6 +117,26 @@ static void test_utf32_rejects_invalid_utf8(void **state) {
     assert_int_equal(out[0], 0x0E9E);
 }
 
+static void test_date_levels(void **state) {
+    (void)state;
+    mt_date a = {1990, 3, 4, 0}, b = {1990, 3, 4, 0}, swap = {1990, 4, 3, 0}, ym = {1990, 3, 20, 0},
+            y1 = {1991, 7, 1, 0}, y5 = {1994, 1, 1, 0}, far = {2001, 1, 1, 0}, none = {0, 0, 0, 0},
+            year_only = {1990, 0, 0, 0};
+    assert_int_equal(mt_date_level(&a, &b), MT_DATE_EXACT);
+    assert_int_equal(mt_date_level(&a, &swap), MT_DATE_SWAPPED);
+    assert_int_equal(mt_date_level(&a, &ym), MT_DATE_YEAR_MONTH);
+    assert_int_equal(mt_date_level(&a, &y1), MT_DATE_YEAR1);
+    assert_int_equal(mt_date_level(&a, &y5), MT_DATE_YEAR5);
+    assert_int_equal(mt_date_level(&a, &far), MT_DATE_DIFFERENT);
+    assert_int_equal(mt_date_level(&a, &none), MT_DATE_MISSING);
+    assert_int_equal(mt_date_level(&a, &year_only), MT_DATE_YEAR1);
+    mt_date about = mt_date_from_age(15, 2024, 6, 1); /* "about 15" in mid-2024 */
+    mt_date born = {2008, 11, 2, 0};
+    assert_int_equal(mt_date_level(&about, &born), MT_DATE_YEAR1);
+    mt_date older = {2000, 1, 1, 0};
+    assert_int_equal(mt_date_level(&about, &older), MT_DATE_DIFFERENT);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jaro_winkler_matches_published_values),
@@ -124,6 +144,7 @@ int main(void) {
         cmocka_unit_test(test_damerau_counts_unrestricted_transpositions),
         cmocka_unit_test(test_token_set_ignores_word_order),
         cmocka_unit_test(test_utf32_rejects_invalid_utf8),
+        cmocka_unit_test(test_date_levels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
