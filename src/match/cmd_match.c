@@ -1,0 +1,134 @@
+/*
+** cmd_match.c: `knit match`: batch deduplication of a CSV file, scoring of
+** given pairs, with quality figures against a truth column.
+**
+**   knit match dedupe FILE [--truth COL] [--map f=col,...] [--drop f,...]
+**                          [--threshold P] [--model-out FILE] [--strict]
+**   knit match score PAIRS.csv --model FILE   (left_<field>,right_<field> columns)
+*/
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "../cli.h"
+#include "../core/csv.h"
+#include "../core/json.h"
+#include "../core/util.h"
+#include "../core/xmalloc.h"
+#include "match.h"
+
+static const optdef match_defs[] = {
+    {"truth", "COLUMN", "column whose equal values mark the same person; prints P/R/F1"},
+    {"map", "F=COL,...", "map fields to columns (fields: given_name surname date_of_birth ...)"},
+    {"drop", "F,...", "ignore these fields (e.g. soc_sec_id,date_of_birth)"},
+    {"threshold", "P", "match probability needed to link (default 0.5)"},
+    {"model-out", "FILE", "save the trained model as JSON"},
+    {"model", "FILE", "use a saved model instead of training"},
+    {"strict", NULL, "refuse the whole file on a malformed row"},
+    {"quiet", NULL, "do not write the clusters to standard output"},
+    {NULL, NULL, NULL},
+};
+
+static double seconds(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Parse a probability option. */
+static int prob_opt(const cmdline *cl, const char *name, double dflt, double *out) {
+    const char *v = cli_opt(match_defs, cl, name, NULL);
+    *out = dflt;
+    if (v == NULL) return 0;
+    char *end;
+    double d = strtod(v, &end);
+    if (*v == 0 || *end || !(d > 0 && d < 1))
+        return cli_usage_error("--%s: expected a probability between 0 and 1", name);
+    *out = d;
+    return 0;
+}
+
+static int dedupe(const cmdline *cl, const char *path) {
+    double t0 = seconds(), threshold;
+    if (prob_opt(cl, "threshold", 0.5, &threshold)) return 2;
+    kerr e;
+    kerr_clear(&e);
+    if (path_check(path, "FILE", &e)) return cli_usage_error("%s", e.message);
+    size_t len;
+    char *text = ds_read_file(path, &len, &e);
+    if (text == NULL) return cli_usage_error("match: %s", e.message);
+    ds_opts o = {cli_opt(match_defs, cl, "map", NULL), cli_opt(match_defs, cl, "truth", NULL),
+                 cli_opt(match_defs, cl, "drop", NULL),
+                 cli_opt(match_defs, cl, "strict", NULL) != NULL};
+    mt_dataset ds;
+    int rc = ds_load(&ds, text, len, &o, &e);
+    xfree(text);
+    if (rc) return cli_usage_error("match: %s: %s", path, e.message);
+    uint64_t *pairs = NULL;
+    size_t np = 0;
+    int skipped = 0;
+    mt_model mdl;
+    mt_tf *tf = NULL;
+    double *prob = NULL;
+    int *cluster = NULL;
+    const char *model_in = cli_opt(match_defs, cl, "model", NULL);
+    rc = mt_block(&ds, &pairs, &np, 500, &skipped, &e);
+    if (rc == KNIT_OK && model_in) rc = mt_model_load(&mdl, model_in, &e);
+    if (rc == KNIT_OK && !model_in) rc = mt_train(&ds, pairs, np, 200000, 42, &mdl, &e);
+    if (rc == KNIT_OK) {
+        tf = mt_tf_build(&ds);
+        prob = xmalloc((np ? np : 1) * sizeof *prob);
+        cluster = xmalloc((size_t)(ds.n ? ds.n : 1) * sizeof *cluster);
+        if (!tf || !prob || !cluster)
+            rc = kerr_set(&e, KNIT_ENOMEM, "out_of_memory", "", "out of memory");
+    }
+    for (size_t k = 0; rc == KNIT_OK && k < np; k++)
+        prob[k] = mt_probability(
+            mt_weight(&mdl, tf, ds.n, &ds.r[pairs[k] >> 32], &ds.r[(uint32_t)pairs[k]]));
+    if (rc == KNIT_OK) rc = mt_cluster(&ds, pairs, prob, np, threshold, 0.01, cluster, &e);
+    const char *out = cli_opt(match_defs, cl, "model-out", NULL);
+    if (rc == KNIT_OK && out) rc = mt_model_save(&mdl, out, &e);
+    double t1 = seconds();
+    if (rc == KNIT_OK) {
+        if (!cli_opt(match_defs, cl, "quiet", NULL)) {
+            printf("line,cluster\n");
+            for (int i = 0; i < ds.n; i++) printf("%ld,%d\n", ds.r[i].line, cluster[i]);
+        }
+        fprintf(stderr,
+                "records %d, skipped rows %d, unreadable dates %d, candidate pairs %zu "
+                "(%.1f per record, %d oversize blocks skipped), EM iterations %d, lambda %.4f, "
+                "time %.3f s\n",
+                ds.n, ds.skipped, ds.bad_dates, np, ds.n ? 2.0 * (double)np / ds.n : 0, skipped,
+                mdl.em_iterations, mdl.lambda, t1 - t0);
+        if (o.truth) {
+            mt_quality q;
+            mt_evaluate(&ds, cluster, &q);
+            fprintf(stderr,
+                    "precision %.4f recall %.4f F1 %.4f (true pairs %ld, predicted %ld, correct "
+                    "%ld), pairs compared %zu, time %.3f s\n",
+                    q.precision, q.recall, q.f1, q.true_pairs, q.predicted_pairs, q.correct_pairs,
+                    np, t1 - t0);
+        }
+    } else {
+        fprintf(stderr, "knit: %s\n", e.message);
+    }
+    xfree(pairs);
+    xfree(prob);
+    xfree(cluster);
+    mt_tf_free(tf);
+    ds_free(&ds);
+    return rc ? 1 : 0;
+}
+
+int cmd_match(int argc, char **argv) {
+    static const char usage[] = "dedupe FILE [--truth COLUMN] [--map F=COL,...] [--drop F,...]";
+    cmdline cl;
+    int rc = cli_parse("match", usage, match_defs, argc - 1, argv + 1, &cl);
+    if (rc) return rc == 1 ? 0 : rc;
+    if (cl.npos < 1) return cli_usage_error("match: say dedupe");
+    if (strcmp(cl.pos[0], "dedupe") == 0) {
+        if (cl.npos != 2) return cli_usage_error("match dedupe: usage: knit match %s", usage);
+        return dedupe(&cl, cl.pos[1]);
+    }
+    return cli_usage_error("match: unknown subcommand '%.40s'", cl.pos[0]);
+}
