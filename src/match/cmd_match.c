@@ -74,7 +74,7 @@ static int dedupe(const cmdline *cl, const char *path) {
     const char *model_in = cli_opt(match_defs, cl, "model", NULL);
     rc = mt_block(&ds, &pairs, &np, 500, &skipped, &e);
     if (rc == KNIT_OK && model_in) rc = mt_model_load(&mdl, model_in, &e);
-    if (rc == KNIT_OK && !model_in) rc = mt_train(&ds, pairs, np, 200000, 42, &mdl, &e);
+    if (rc == KNIT_OK && !model_in) rc = mt_train(&ds, pairs, np, 30000, 42, &mdl, &e);
     if (rc == KNIT_OK) {
         tf = mt_tf_build(&ds);
         prob = xmalloc((np ? np : 1) * sizeof *prob);

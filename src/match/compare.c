@@ -47,9 +47,8 @@ static unsigned slot_of(uint32_t c) {
     return (c * 2654435761u) >> 25; /* top 7 bits */
 }
 
-int mt_prepare(mt_pattern *m, const uint32_t *a, int na) {
-    if (na > 64) return -1;
-    memset(m->key, 0, sizeof m->key);
+/* Fill an all-free table m with the positions of a. */
+static void pmap_fill(mt_pattern *m, const uint32_t *a, int na) {
     m->s = a;
     m->n = na;
     for (int i = 0; i < na; i++) {
@@ -61,6 +60,23 @@ int mt_prepare(mt_pattern *m, const uint32_t *a, int na) {
         }
         m->mask[s] |= 1ULL << i;
     }
+}
+
+/* Free the slots pmap_fill took, leaving the table all free again. */
+static void pmap_clear(mt_pattern *m) {
+    for (int i = 0; i < m->n; i++) {
+        unsigned s = slot_of(m->s[i]);
+        while (m->key[s]) {
+            m->key[s] = 0;
+            s = (s + 1) & 127;
+        }
+    }
+}
+
+int mt_prepare(mt_pattern *m, const uint32_t *a, int na) {
+    if (na > 64) return -1;
+    memset(m->key, 0, sizeof m->key);
+    pmap_fill(m, a, na);
     return 0;
 }
 
@@ -148,10 +164,16 @@ static double jaro_scan(const uint32_t *a, int na, const uint32_t *b, int nb) {
 double mt_jaro(const uint32_t *a, int na, const uint32_t *b, int nb) {
     if (na == 0 && nb == 0) return 1.0;
     if (na == 0 || nb == 0 || na > MT_MAX_LEN || nb > MT_MAX_LEN) return 0.0;
-    mt_pattern p;
-    if (na <= 64) return mt_prepare(&p, a, na), jaro_bits(&p, b, nb);
-    if (nb <= 64) return mt_prepare(&p, b, nb), jaro_bits(&p, a, na);
-    return jaro_scan(a, na, b, nb);
+    /* A per-thread table kept all free between calls, so no 1 KiB clear per call. */
+    static _Thread_local mt_pattern scratch;
+    if (na > 64 && nb > 64) return jaro_scan(a, na, b, nb);
+    if (na <= 64)
+        pmap_fill(&scratch, a, na);
+    else
+        pmap_fill(&scratch, b, nb);
+    double j = na <= 64 ? jaro_bits(&scratch, b, nb) : jaro_bits(&scratch, a, na);
+    pmap_clear(&scratch);
+    return j;
 }
 
 /* The Winkler prefix bonus on top of Jaro j. */

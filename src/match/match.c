@@ -154,32 +154,50 @@ static uint64_t phonetic(const mt_value *v) {
     return h;
 }
 
-int mt_block(const mt_dataset *ds, uint64_t **pairs, size_t *count, int max_block_size,
-             int *skipped, kerr *e) {
-    enum { NKEYS = 9 };
+/* Blocking key families (bits of a mask). */
+#define BK_NAME      1u  /* surname prefix + given initial, both orders */
+#define BK_PHONETIC  2u  /* phonetic skeletons of both names */
+#define BK_DOB       4u  /* date of birth */
+#define BK_ID        8u  /* identity number */
+#define BK_POST_NAME 16u /* postcode + a name initial */
+#define BK_PLACE     32u /* suburb or address prefix + name prefix */
+#define BK_POSTCODE  64u /* postcode alone (training only) */
+#define BK_ALL       (BK_NAME | BK_PHONETIC | BK_DOB | BK_ID | BK_POST_NAME | BK_PLACE)
+
+/* Candidate pairs from the key families in mask (see mt_block). */
+static int block_keys(const mt_dataset *ds, unsigned mask, uint64_t **pairs, size_t *count,
+                      int max_block_size, int *skipped, kerr *e) {
+    enum { NKEYS = 10 };
     *pairs = NULL;
     *count = 0;
     *skipped = 0;
-    bkey *keys = xmalloc((size_t)ds->n * NKEYS * sizeof *keys);
+    bkey *keys = xmalloc((size_t)(ds->n ? ds->n : 1) * NKEYS * sizeof *keys);
     if (keys == NULL) return kerr_set(e, KNIT_ENOMEM, "out_of_memory", "", "out of memory");
     size_t nk = 0;
     for (int i = 0; i < ds->n; i++) {
         const mt_value *f = ds->r[i].f;
         const mt_value *g = &f[MF_GIVEN], *s = &f[MF_SURNAME];
         /* Tag 1 for both name orders, so swapped given/surname still meet. */
-        if (g->n && s->n) {
+        if (g->n && s->n && (mask & BK_NAME)) {
             keys[nk++] = (bkey){key_hash(1, s, 3, g, 1), i};
             keys[nk++] = (bkey){key_hash(1, g, 3, s, 1), i};
-            keys[nk++] = (bkey){phonetic(s) * 31 + phonetic(g), i};
         }
-        if (f[MF_DOB].n) keys[nk++] = (bkey){key_hash(3, &f[MF_DOB], 99, NULL, 0), i};
-        if (f[MF_ID].n) keys[nk++] = (bkey){key_hash(4, &f[MF_ID], 99, NULL, 0), i};
-        if (f[MF_POSTCODE].n && g->n)
+        if (g->n && s->n && (mask & BK_PHONETIC))
+            keys[nk++] = (bkey){phonetic(s) * 31 + phonetic(g), i};
+        if (f[MF_DOB].n && (mask & BK_DOB))
+            keys[nk++] = (bkey){key_hash(3, &f[MF_DOB], 99, NULL, 0), i};
+        if (f[MF_ID].n && (mask & BK_ID))
+            keys[nk++] = (bkey){key_hash(4, &f[MF_ID], 99, NULL, 0), i};
+        if (f[MF_POSTCODE].n && g->n && (mask & BK_POST_NAME))
             keys[nk++] = (bkey){key_hash(5, &f[MF_POSTCODE], 99, g, 1), i};
-        if (f[MF_POSTCODE].n && s->n)
+        if (f[MF_POSTCODE].n && s->n && (mask & BK_POST_NAME))
             keys[nk++] = (bkey){key_hash(6, &f[MF_POSTCODE], 99, s, 1), i};
-        if (f[MF_SUBURB].n && s->n) keys[nk++] = (bkey){key_hash(7, &f[MF_SUBURB], 4, s, 2), i};
-        if (f[MF_ADDRESS].n && g->n) keys[nk++] = (bkey){key_hash(8, &f[MF_ADDRESS], 5, g, 2), i};
+        if (f[MF_SUBURB].n && s->n && (mask & BK_PLACE))
+            keys[nk++] = (bkey){key_hash(7, &f[MF_SUBURB], 4, s, 2), i};
+        if (f[MF_ADDRESS].n && g->n && (mask & BK_PLACE))
+            keys[nk++] = (bkey){key_hash(8, &f[MF_ADDRESS], 5, g, 2), i};
+        if (f[MF_POSTCODE].n && (mask & BK_POSTCODE))
+            keys[nk++] = (bkey){key_hash(9, &f[MF_POSTCODE], 99, NULL, 0), i};
     }
     qsort(keys, nk, sizeof *keys, cmp_bkey);
     size_t cap = 0, np = 0;
@@ -222,6 +240,11 @@ int mt_block(const mt_dataset *ds, uint64_t **pairs, size_t *count, int max_bloc
     return KNIT_OK;
 }
 
+int mt_block(const mt_dataset *ds, uint64_t **pairs, size_t *count, int max_block_size,
+             int *skipped, kerr *e) {
+    return block_keys(ds, BK_ALL, pairs, count, max_block_size, skipped, e);
+}
+
 /* ---- training ---- */
 
 static uint64_t rng_next(uint64_t *s) { /* splitmix64 */
@@ -229,6 +252,73 @@ static uint64_t rng_next(uint64_t *s) { /* splitmix64 */
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     return z ^ (z >> 31);
+}
+
+/* EM with u fixed over pairs, ignoring the fields in skip (a bit per
+** field): estimates m for the other fields and lambda.  With fix_m, only
+** lambda is estimated.  Returns iterations run, or -1 on ENOMEM. */
+static int em(const mt_dataset *ds, const uint64_t *pairs, size_t count, unsigned skip, int fix_m,
+              mt_model *mdl) {
+    if (count == 0) return 0;
+    signed char *lv = xmalloc(count * MF_COUNT);
+    if (lv == NULL) return -1;
+    for (size_t k = 0; k < count; k++) {
+        const mt_rec *a = &ds->r[pairs[k] >> 32], *b = &ds->r[(uint32_t)pairs[k]];
+        for (int f = 0; f < MF_COUNT; f++)
+            lv[k * MF_COUNT + f] =
+                (signed char)(mdl->use[f] && !(skip & (1u << f)) ? mt_compare(a, b, f) : -1);
+    }
+    int it;
+    for (it = 0; it < 200; it++) {
+        double lm[MF_COUNT][MT_MAX_LEVELS], lu[MF_COUNT][MT_MAX_LEVELS];
+        for (int f = 0; f < MF_COUNT; f++)
+            for (int l = 0; l < mt_levels(f); l++) {
+                lm[f][l] = log(mdl->m[f][l]);
+                lu[f][l] = log(mdl->u[f][l]);
+            }
+        double sum_p = 0, acc[MF_COUNT][MT_MAX_LEVELS] = {{0}}, tot[MF_COUNT] = {0};
+        double l1 = log(mdl->lambda), l0 = log(1 - mdl->lambda);
+        for (size_t k = 0; k < count; k++) {
+            double x = l1, y = l0;
+            const signed char *v = lv + k * MF_COUNT;
+            for (int f = 0; f < MF_COUNT; f++)
+                if (v[f] >= 0) {
+                    x += lm[f][v[f]];
+                    y += lu[f][v[f]];
+                }
+            double p = 1.0 / (1.0 + exp(y - x));
+            sum_p += p;
+            for (int f = 0; f < MF_COUNT; f++)
+                if (v[f] >= 0) {
+                    acc[f][v[f]] += p;
+                    tot[f] += p;
+                }
+        }
+        double lambda = sum_p / (double)count;
+        if (lambda < 1e-6) lambda = 1e-6;
+        if (lambda > 1 - 1e-6) lambda = 1 - 1e-6;
+        double change = fabs(lambda - mdl->lambda);
+        mdl->lambda = lambda;
+        for (int f = 0; f < MF_COUNT && !fix_m; f++) {
+            if (skip & (1u << f) || tot[f] == 0) continue;
+            int nl = mt_levels(f);
+            for (int l = 0; l < nl; l++) {
+                double m = (acc[f][l] + 1e-3) / (tot[f] + 1e-3 * nl);
+                if (fabs(m - mdl->m[f][l]) > change) change = fabs(m - mdl->m[f][l]);
+                mdl->m[f][l] = m;
+            }
+        }
+        if (change < 1e-6) break;
+    }
+    xfree(lv);
+    return it + 1;
+}
+
+/* Default m before training: agreement likely among matches. */
+static void m_prior(mt_model *mdl, int f) {
+    int nl = mt_levels(f);
+    mdl->m[f][0] = 0.9;
+    for (int l = 1; l < nl; l++) mdl->m[f][l] = 0.1 / (nl - 1);
 }
 
 int mt_train(const mt_dataset *ds, const uint64_t *pairs, size_t count, int sample_pairs,
@@ -256,69 +346,50 @@ int mt_train(const mt_dataset *ds, const uint64_t *pairs, size_t count, int samp
         for (int l = 0; l < nl; l++) tot += cnt[f][l];
         for (int l = 0; l < nl; l++) mdl->u[f][l] = (cnt[f][l] + 1) / (tot + nl);
     }
-    /* Comparison vectors of the candidate pairs, computed once. */
-    signed char *lv = xmalloc(count * MF_COUNT);
-    double *post = xmalloc(count * sizeof *post);
-    if (lv == NULL || post == NULL) {
-        xfree(lv);
-        xfree(post);
-        return kerr_set(e, KNIT_ENOMEM, "out_of_memory", "", "out of memory");
-    }
-    for (size_t k = 0; k < count; k++) {
-        const mt_rec *a = &ds->r[pairs[k] >> 32], *b = &ds->r[(uint32_t)pairs[k]];
-        for (int f = 0; f < MF_COUNT; f++)
-            lv[k * MF_COUNT + f] = (signed char)(mdl->use[f] ? mt_compare(a, b, f) : -1);
-    }
-    /* m and lambda: EM with u fixed. */
-    for (int f = 0; f < MF_COUNT; f++) {
-        int nl = mt_levels(f);
-        mdl->m[f][0] = 0.9;
-        for (int l = 1; l < nl; l++) mdl->m[f][l] = 0.1 / (nl - 1);
-    }
-    mdl->lambda = 0.1;
-    for (int it = 0; it < 100; it++) {
-        double lm[MF_COUNT][MT_MAX_LEVELS], lu[MF_COUNT][MT_MAX_LEVELS];
-        for (int f = 0; f < MF_COUNT; f++)
-            for (int l = 0; l < mt_levels(f); l++) {
-                lm[f][l] = log(mdl->m[f][l]);
-                lu[f][l] = log(mdl->u[f][l]);
-            }
-        double sum_p = 0, acc[MF_COUNT][MT_MAX_LEVELS] = {{0}}, tot[MF_COUNT] = {0};
-        double l1 = log(mdl->lambda), l0 = log(1 - mdl->lambda);
-        for (size_t k = 0; k < count; k++) {
-            double a = l1, b = l0;
-            const signed char *v = lv + k * MF_COUNT;
-            for (int f = 0; f < MF_COUNT; f++)
-                if (v[f] >= 0) {
-                    a += lm[f][v[f]];
-                    b += lu[f][v[f]];
-                }
-            double p = 1.0 / (1.0 + exp(b - a));
-            post[k] = p;
-            sum_p += p;
-            for (int f = 0; f < MF_COUNT; f++)
-                if (v[f] >= 0) {
-                    acc[f][v[f]] += p;
-                    tot[f] += p;
-                }
-        }
-        double change = fabs(sum_p / (double)count - mdl->lambda);
-        mdl->lambda = sum_p / (double)count;
-        if (mdl->lambda < 1e-6) mdl->lambda = 1e-6;
-        if (mdl->lambda > 1 - 1e-6) mdl->lambda = 1 - 1e-6;
+    /* m: EM in several sessions, each over the pairs one blocking rule
+    ** makes, leaving out the fields that rule blocked on (their agreement
+    ** there says nothing about matching); each field's m is the mean of the
+    ** sessions that estimated it. */
+    static const struct {
+        unsigned keys, skip;
+    } sessions[] = {
+        {BK_NAME, 1u << MF_GIVEN | 1u << MF_SURNAME},
+        {BK_POSTCODE, 1u << MF_POSTCODE},
+        {BK_DOB, 1u << MF_DOB},
+        {BK_ID, 1u << MF_ID},
+    };
+    double sum[MF_COUNT][MT_MAX_LEVELS] = {{0}};
+    int n_est[MF_COUNT] = {0};
+    for (size_t k = 0; k < COUNT(sessions); k++) {
+        uint64_t *sp;
+        size_t sn;
+        int skipped;
+        if (block_keys(ds, sessions[k].keys, &sp, &sn, 200, &skipped, e)) return e->rc;
+        mt_model trial = *mdl;
+        for (int f = 0; f < MF_COUNT; f++) m_prior(&trial, f);
+        trial.lambda = 0.3;
+        int it = sn ? em(ds, sp, sn, sessions[k].skip, 0, &trial) : 0;
+        xfree(sp);
+        if (it < 0) return kerr_set(e, KNIT_ENOMEM, "out_of_memory", "", "out of memory");
+        if (it > mdl->em_iterations) mdl->em_iterations = it;
+        if (sn == 0) continue;
         for (int f = 0; f < MF_COUNT; f++) {
-            int nl = mt_levels(f);
-            for (int l = 0; l < nl; l++) {
-                double m = (acc[f][l] + 1e-3) / (tot[f] + 1e-3 * nl);
-                if (fabs(m - mdl->m[f][l]) > change) change = fabs(m - mdl->m[f][l]);
-                mdl->m[f][l] = m;
-            }
+            if (!mdl->use[f] || sessions[k].skip & (1u << f)) continue;
+            for (int l = 0; l < mt_levels(f); l++) sum[f][l] += trial.m[f][l];
+            n_est[f]++;
         }
-        mdl->em_iterations = it + 1;
-        if (change < 1e-6) break;
     }
-    xfree(lv);
-    xfree(post);
+    for (int f = 0; f < MF_COUNT; f++) {
+        if (n_est[f] == 0) {
+            m_prior(mdl, f);
+            continue;
+        }
+        for (int l = 0; l < mt_levels(f); l++) mdl->m[f][l] = sum[f][l] / n_est[f];
+    }
+    /* lambda among the candidate pairs, with m and u fixed. */
+    mdl->lambda = 0.1;
+    if (em(ds, pairs, count, 0, 1, mdl) < 0)
+        return kerr_set(e, KNIT_ENOMEM, "out_of_memory", "", "out of memory");
     return KNIT_OK;
 }
 
