@@ -214,20 +214,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             r->body_too_big = 1;
         atomic_fetch_add(&inflight, 1);
         *con_cls = r;
-        return MHD_YES;
-    }
-    if (*upload_data_size) {
-        if (!r->body_too_big && buf_append(&r->body, upload_data, *upload_data_size))
-            r->body_too_big = 1;
-        *upload_data_size = 0;
-        if (r->body_too_big && r->status == 0) {
-            /* Answer now; libmicrohttpd closes the connection after it. */
+        /* A declared body over the ceiling is refused before it is read;
+        ** libmicrohttpd then closes the connection.  Everything else is
+        ** answered on a later call, which keeps keep-alive working. */
+        if (r->body_too_big) {
             dispatch(r);
             return respond(r);
         }
         return MHD_YES;
     }
-    if (r->status) return MHD_YES; /* already answered (oversize body) */
+    if (*upload_data_size) {
+        /* A chunked body past the ceiling is read and dropped, then refused. */
+        if (!r->body_too_big && buf_append(&r->body, upload_data, *upload_data_size))
+            r->body_too_big = 1;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->status) return MHD_YES; /* already answered */
     dispatch(r);
     return respond(r);
 }
