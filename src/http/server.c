@@ -30,6 +30,7 @@
 static server_opts opts;    /* copied at start, read-only afterwards */
 static atomic_int inflight; /* requests received and not yet completed */
 static int access_log;      /* 1: one line per request on stderr */
+static atomic_int stopping; /* 1 after SIGTERM/SIGINT: new requests get 503 and a close */
 
 #define SESSION_COOKIE "knit_session"
 
@@ -174,6 +175,7 @@ static void add_headers(struct MHD_Response *resp, req *r) {
                             "default-src 'none'; frame-ancestors 'none'");
     if (r->tls) MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
     if (r->set_cookie) MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie);
+    if (atomic_load(&stopping)) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 }
 
 static enum MHD_Result respond(req *r) {
@@ -214,6 +216,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             r->body_too_big = 1;
         atomic_fetch_add(&inflight, 1);
         *con_cls = r;
+        if (atomic_load(&stopping)) {
+            reply_error(r, 503, "shutting_down", "", "the server is shutting down");
+            return respond(r);
+        }
         /* A declared body over the ceiling is refused before it is read;
         ** libmicrohttpd then closes the connection.  Everything else is
         ** answered on a later call, which keeps keep-alive working. */
@@ -382,7 +388,11 @@ int server_run(const server_opts *o) {
     int sig = 0;
     sigwait(&set, &sig);
     log_info("signal %d: finishing in-flight requests", sig);
-    MHD_quiesce_daemon(d);
+    /* Stop accepting connections; requests already received finish, later
+    ** ones on open connections get 503 with Connection: close. */
+    atomic_store(&stopping, 1);
+    MHD_socket lsock = MHD_quiesce_daemon(d);
+    if (lsock != MHD_INVALID_SOCKET) close(lsock);
     for (int i = 0; i < 3000 && atomic_load(&inflight) > 0; i++) usleep(10000);
     MHD_stop_daemon(d);
     db_thread_close_all();
