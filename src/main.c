@@ -207,8 +207,8 @@ static const char iso3166[] =
 
 static int country_valid(const char *c) {
     if (strlen(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z') return 0;
-    for (const char *p = iso3166; *p; p += 3)
-        if (p[0] == c[0] && p[1] == c[1]) return 1;
+    for (size_t i = 0; i + 2 <= sizeof iso3166 - 1; i += 3) /* "AD AE ... ZW": 3 bytes each */
+        if (iso3166[i] == c[0] && iso3166[i + 1] == c[1]) return 1;
     return 0;
 }
 
