@@ -21,7 +21,7 @@ UNIT     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/u
 all: knit
 
 knit: $(BUILD)/knit
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/knit: $(OBJ)
 	@echo "LD $@"

@@ -95,9 +95,11 @@ static int write_case(sqlite3 *db, const char *sql, int64_t id, int64_t version,
 }
 
 /* The case at the current row of st (columns CASE_COLS). */
-static json_t *case_row(sqlite3_stmt *st) {
+static int case_row(sqlite3 *db, sqlite3_stmt *st, int flags, json_t **out, kerr *e) {
+    (void)db;
+    (void)flags;
     json_t *c = json_object();
-    if (c == NULL) return NULL;
+    if (c == NULL) return rec_oom(e);
     json_object_set_new(c, "id", json_integer(sqlite3_column_int64(st, 0)));
     json_object_set_new(c, "version", json_integer(sqlite3_column_int64(st, 1)));
     json_object_set_new(c, "person_id", json_integer(sqlite3_column_int64(st, 2)));
@@ -110,25 +112,12 @@ static json_t *case_row(sqlite3_stmt *st) {
     rec_set_text(c, "trafficking_status", st, 6);
     rec_set_ts(c, "created_at", st, 7);
     rec_set_ts(c, "updated_at", st, 8);
-    return c;
+    *out = c;
+    return KNIT_OK;
 }
 
 static int case_load(sqlite3 *db, int64_t id, json_t **out, kerr *e) {
-    *out = NULL;
-    sqlite3_stmt *st = db_stmt(db, SQL_GET);
-    if (st == NULL) return db_error(db, e);
-    sqlite3_bind_int64(st, 1, id);
-    int s = sqlite3_step(st), rc = KNIT_OK;
-    if (s == SQLITE_ROW) {
-        *out = case_row(st);
-        if (*out == NULL) rc = rec_oom(e);
-    } else if (s == SQLITE_DONE) {
-        rc = kerr_set(e, KNIT_ENOTFOUND, "not_found", "id", "no such case");
-    } else {
-        rc = db_error(db, e);
-    }
-    sqlite3_reset(st);
-    return rc;
+    return rec_load(db, SQL_GET, id, case_row, 0, "case", out, e);
 }
 
 int case_create(sqlite3 *db, const actor *who, json_t *in, json_t **out, kerr *e) {
@@ -191,14 +180,6 @@ int case_delete(sqlite3 *db, const actor *who, int64_t id, kerr *e) {
         db, who, "UPDATE cases SET deleted_at=? WHERE id=? AND deleted_at IS NULL", "case", id, e);
 }
 
-/* Check that s is in values, else fill e for field. */
-static int enum_filter(const char *s, const char *const *values, const char *field, kerr *e) {
-    if (s == NULL) return KNIT_OK;
-    for (; *values; values++)
-        if (strcmp(*values, s) == 0) return KNIT_OK;
-    return kerr_set(e, KNIT_EINVAL, "unknown_value", field, "%s: unknown value '%.40s'", field, s);
-}
-
 int case_list(sqlite3 *db, const actor *who, const char *const *filters, int64_t after, int limit,
               json_t **out, kerr *e) {
     static const char *const allowed[] = {
@@ -211,8 +192,8 @@ int case_list(sqlite3 *db, const actor *who, const char *const *filters, int64_t
                *owner = rec_filter(filters, "owner_id"), *person = rec_filter(filters, "person_id"),
                *agency = rec_filter(filters, "agency");
     int64_t owner_id = 0, person_id = 0;
-    if (enum_filter(status, case_statuses, "status", e) ||
-        enum_filter(ts, trafficking_statuses, "trafficking_status", e))
+    if (rec_enum(status, case_statuses, "status", e) ||
+        rec_enum(ts, trafficking_statuses, "trafficking_status", e))
         return e->rc;
     if (owner && parse_i64(owner, 1, INT64_MAX, &owner_id))
         return kerr_set(e, KNIT_EINVAL, "invalid_value", "owner_id", "owner_id must be a user id");
@@ -228,11 +209,8 @@ int case_list(sqlite3 *db, const actor *who, const char *const *filters, int64_t
     if (person) buf_puts(&sql, " AND person_id = ?5");
     if (agency) buf_puts(&sql, " AND agency = ?6");
     buf_puts(&sql, " ORDER BY id LIMIT ?7");
-    sqlite3_stmt *st = NULL;
-    int rc = KNIT_OK;
-    if (sqlite3_prepare_v2(db, buf_str(&sql), -1, &st, NULL) != SQLITE_OK) rc = db_error(db, e);
-    buf_free(&sql);
-    if (rc) return rc;
+    sqlite3_stmt *st;
+    if (rec_prepare(db, &sql, &st, e)) return e->rc;
     sqlite3_bind_int64(st, 1, after);
     if (status) sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
     if (ts) sqlite3_bind_text(st, 3, ts, -1, SQLITE_STATIC);
@@ -240,18 +218,5 @@ int case_list(sqlite3 *db, const actor *who, const char *const *filters, int64_t
     if (person) sqlite3_bind_int64(st, 5, person_id);
     if (agency) sqlite3_bind_text(st, 6, agency, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 7, limit + 1);
-    json_t *items = json_array();
-    if (items == NULL) rc = rec_oom(e);
-    int s = SQLITE_DONE;
-    while (rc == KNIT_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *c = case_row(st);
-        if (c == NULL || json_array_append_new(items, c)) rc = rec_oom(e);
-    }
-    if (rc == KNIT_OK && s != SQLITE_DONE) rc = db_error(db, e);
-    sqlite3_finalize(st);
-    if (rc) {
-        json_decref(items);
-        return rc;
-    }
-    return rec_page(items, limit, out, e);
+    return rec_list_rows(db, st, case_row, 0, limit, out, e);
 }

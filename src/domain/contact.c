@@ -133,7 +133,8 @@ static int write_contact(sqlite3 *db, const char *sql, int64_t id, int64_t versi
 #define CONTACT_FROM " FROM contact c LEFT JOIN reporter r ON r.id = c.reporter_id"
 
 /* The contact at the current row of st; with_reporter adds the reporter's identity. */
-static int contact_row(sqlite3_stmt *st, int with_reporter, json_t **out, kerr *e) {
+static int contact_row(sqlite3 *db, sqlite3_stmt *st, int with_reporter, json_t **out, kerr *e) {
+    (void)db;
     int64_t id = sqlite3_column_int64(st, 0);
     json_t *c = json_object();
     if (c == NULL) return rec_oom(e);
@@ -172,20 +173,9 @@ static int contact_row(sqlite3_stmt *st, int with_reporter, json_t **out, kerr *
 }
 
 static int contact_load(sqlite3 *db, int64_t id, int with_reporter, json_t **out, kerr *e) {
-    *out = NULL;
-    sqlite3_stmt *st =
-        db_stmt(db, "SELECT " CONTACT_COLS CONTACT_FROM " WHERE c.id=? AND c.deleted_at IS NULL");
-    if (st == NULL) return db_error(db, e);
-    sqlite3_bind_int64(st, 1, id);
-    int s = sqlite3_step(st), rc;
-    if (s == SQLITE_ROW)
-        rc = contact_row(st, with_reporter, out, e);
-    else if (s == SQLITE_DONE)
-        rc = kerr_set(e, KNIT_ENOTFOUND, "not_found", "id", "no such contact");
-    else
-        rc = db_error(db, e);
-    sqlite3_reset(st);
-    return rc;
+    return rec_load(db,
+                    "SELECT " CONTACT_COLS CONTACT_FROM " WHERE c.id=? AND c.deleted_at IS NULL",
+                    id, contact_row, with_reporter, "contact", out, e);
 }
 
 int contact_create(sqlite3 *db, const actor *who, json_t *in, json_t **out, kerr *e) {
@@ -303,19 +293,9 @@ int contact_list(sqlite3 *db, const actor *who, const read_opts *ro, const char 
                *until = rec_filter(filters, "until"),
                *phone = rec_filter(filters, "reporter_phone");
     int64_t case_id = 0, t_since = 0, t_until = 0;
-    const char *const *v;
-    if (channel) {
-        for (v = contact_channels; *v && strcmp(*v, channel); v++) {
-        }
-        if (*v == NULL)
-            return kerr_set(e, KNIT_EINVAL, "unknown_value", "channel", "channel: unknown value");
-    }
-    if (cat) {
-        for (v = contact_categories; *v && strcmp(*v, cat); v++) {
-        }
-        if (*v == NULL)
-            return kerr_set(e, KNIT_EINVAL, "unknown_value", "category", "category: unknown value");
-    }
+    if (rec_enum(channel, contact_channels, "channel", e) ||
+        rec_enum(cat, contact_categories, "category", e))
+        return e->rc;
     if (cid && parse_i64(cid, 1, INT64_MAX, &case_id))
         return kerr_set(e, KNIT_EINVAL, "invalid_value", "case_id", "case_id must be a case id");
     if (since && ts_parse(since, &t_since))
@@ -337,34 +317,21 @@ int contact_list(sqlite3 *db, const actor *who, const read_opts *ro, const char 
     if (until) buf_puts(&sql, " AND c.occurred_at < ?6");
     if (phone) buf_puts(&sql, " AND r.phone_bidx = ?7");
     buf_puts(&sql, " ORDER BY c.id LIMIT ?8");
-    sqlite3_stmt *st = NULL;
-    int rc = KNIT_OK;
-    if (sqlite3_prepare_v2(db, buf_str(&sql), -1, &st, NULL) != SQLITE_OK) rc = db_error(db, e);
-    buf_free(&sql);
-    if (rc) return rc;
+    sqlite3_stmt *st;
+    if (rec_prepare(db, &sql, &st, e)) return e->rc;
     sqlite3_bind_int64(st, 1, after);
     if (channel) sqlite3_bind_text(st, 2, channel, -1, SQLITE_STATIC);
     if (cat) sqlite3_bind_text(st, 3, cat, -1, SQLITE_STATIC);
     if (cid) sqlite3_bind_int64(st, 4, case_id);
     if (since) sqlite3_bind_int64(st, 5, t_since);
     if (until) sqlite3_bind_int64(st, 6, t_until);
-    if (phone) rc = rec_bind_bidx(st, 7, "phone", phone, 1, e);
+    int rc = phone ? rec_bind_bidx(st, 7, "phone", phone, 1, e) : KNIT_OK;
     sqlite3_bind_int(st, 8, limit + 1);
-    json_t *items = json_array();
-    if (items == NULL) rc = rec_oom(e);
-    int s = SQLITE_DONE;
-    while (rc == KNIT_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *c;
-        rc = contact_row(st, ro->reporter_identity, &c, e);
-        if (!rc && json_array_append_new(items, c)) rc = rec_oom(e);
-    }
-    if (rc == KNIT_OK && s != SQLITE_DONE) rc = db_error(db, e);
-    sqlite3_finalize(st);
     if (rc) {
-        json_decref(items);
+        sqlite3_finalize(st);
         return rc;
     }
-    rc = rec_page(items, limit, out, e);
+    rc = rec_list_rows(db, st, contact_row, ro->reporter_identity, limit, out, e);
     if (!rc)
         rc = rec_audit_list(db, who,
                             ro->reporter_identity ? "contact.list+reporter" : "contact.list",

@@ -198,7 +198,8 @@ static int write_person(sqlite3 *db, const char *sql, int64_t id, int64_t versio
     " created_at, updated_at"
 
 /* The person at the current row of st (columns PERSON_COLS), identifiers included. */
-static int person_row(sqlite3 *db, sqlite3_stmt *st, json_t **out, kerr *e) {
+static int person_row(sqlite3 *db, sqlite3_stmt *st, int flags, json_t **out, kerr *e) {
+    (void)flags;
     int64_t id = sqlite3_column_int64(st, 0);
     json_t *p = json_object();
     if (p == NULL) return rec_oom(e);
@@ -249,20 +250,8 @@ static int person_row(sqlite3 *db, sqlite3_stmt *st, json_t **out, kerr *e) {
 
 /* Load live person id without auditing. */
 static int person_load(sqlite3 *db, int64_t id, json_t **out, kerr *e) {
-    *out = NULL;
-    sqlite3_stmt *st =
-        db_stmt(db, "SELECT " PERSON_COLS " FROM person WHERE id=? AND deleted_at IS NULL");
-    if (st == NULL) return db_error(db, e);
-    sqlite3_bind_int64(st, 1, id);
-    int s = sqlite3_step(st), rc;
-    if (s == SQLITE_ROW)
-        rc = person_row(db, st, out, e);
-    else if (s == SQLITE_DONE)
-        rc = kerr_set(e, KNIT_ENOTFOUND, "not_found", "id", "no such person");
-    else
-        rc = db_error(db, e);
-    sqlite3_reset(st);
-    return rc;
+    return rec_load(db, "SELECT " PERSON_COLS " FROM person WHERE id=? AND deleted_at IS NULL", id,
+                    person_row, 0, "person", out, e);
 }
 
 /* The stored (writable) fields of a loaded person: drops id, timestamps. */
@@ -359,31 +348,19 @@ int person_list(sqlite3 *db, const actor *who, const char *const *filters, int64
     if (nat) buf_puts(&sql, " AND nationality = ?4");
     if (sex) buf_puts(&sql, " AND sex = ?5");
     buf_puts(&sql, " ORDER BY id LIMIT ?6");
-    sqlite3_stmt *st = NULL;
-    int rc = KNIT_OK;
-    if (sqlite3_prepare_v2(db, buf_str(&sql), -1, &st, NULL) != SQLITE_OK) rc = db_error(db, e);
-    buf_free(&sql);
-    if (rc) return rc;
+    sqlite3_stmt *st;
+    if (rec_prepare(db, &sql, &st, e)) return e->rc;
     sqlite3_bind_int64(st, 1, after);
-    if (name) rc = rec_bind_bidx(st, 2, "name", name, 0, e);
+    int rc = name ? rec_bind_bidx(st, 2, "name", name, 0, e) : KNIT_OK;
     if (!rc && ident) rc = rec_bind_bidx(st, 3, "identifier", ident, 1, e);
     if (nat) sqlite3_bind_text(st, 4, nat, -1, SQLITE_STATIC);
     if (sex) sqlite3_bind_text(st, 5, sex, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 6, limit + 1);
-    json_t *items = json_array();
-    if (items == NULL) rc = rec_oom(e);
-    int s = SQLITE_DONE;
-    while (rc == KNIT_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *p;
-        rc = person_row(db, st, &p, e);
-        if (!rc && json_array_append_new(items, p)) rc = rec_oom(e);
+    if (rc) {
+        sqlite3_finalize(st);
+        return rc;
     }
-    if (rc == KNIT_OK && s != SQLITE_DONE) rc = db_error(db, e);
-    sqlite3_finalize(st);
-    if (rc == KNIT_OK)
-        rc = rec_page(items, limit, out, e);
-    else
-        json_decref(items);
+    rc = rec_list_rows(db, st, person_row, 0, limit, out, e);
     if (rc == KNIT_OK) {
         rc = rec_audit_list(db, who, "person.list", "person", json_object_get(*out, "items"), e);
         if (rc) {

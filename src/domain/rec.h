@@ -59,4 +59,24 @@ int rec_audit_list(sqlite3 *db, const actor *who, const char *action, const char
 
 int rec_oom(kerr *e); /* fill e with out-of-memory and return KNIT_ENOMEM */
 
+/* Turns the current row of st into a record (*out, a new reference); flags
+** are the caller's (e.g. whether to open a reporter's identity). */
+typedef int (*rec_row_fn)(sqlite3 *db, sqlite3_stmt *st, int flags, json_t **out, kerr *e);
+
+/* Load the live record id with the cached statement sql (one parameter,
+** the id): KNIT_ENOTFOUND "no such <what>" when absent. */
+int rec_load(sqlite3 *db, const char *sql, int64_t id, rec_row_fn row, int flags, const char *what,
+             json_t **out, kerr *e);
+
+/* Step the prepared list statement st (limit + 1 rows), turn its rows into
+** records, finalize st, and page them into *out (see rec_page). */
+int rec_list_rows(sqlite3 *db, sqlite3_stmt *st, rec_row_fn row, int flags, int limit, json_t **out,
+                  kerr *e);
+
+/* Prepare the list query in sql (built by the caller) into *st; frees sql. */
+int rec_prepare(sqlite3 *db, buf *sql, sqlite3_stmt **st, kerr *e);
+
+/* KNIT_OK when s is NULL or one of values; else unknown_value naming field. */
+int rec_enum(const char *s, const char *const *values, const char *field, kerr *e);
+
 #endif

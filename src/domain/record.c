@@ -190,3 +190,57 @@ int rec_audit_list(sqlite3 *db, const actor *who, const char *action, const char
     json_decref(d);
     return rc;
 }
+
+int rec_load(sqlite3 *db, const char *sql, int64_t id, rec_row_fn row, int flags, const char *what,
+             json_t **out, kerr *e) {
+    *out = NULL;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (st == NULL) return db_error(db, e);
+    sqlite3_bind_int64(st, 1, id);
+    int s = sqlite3_step(st), rc;
+    if (s == SQLITE_ROW)
+        rc = row(db, st, flags, out, e);
+    else if (s == SQLITE_DONE)
+        rc = kerr_set(e, KNIT_ENOTFOUND, "not_found", "id", "no such %s", what);
+    else
+        rc = db_error(db, e);
+    sqlite3_reset(st);
+    return rc;
+}
+
+int rec_prepare(sqlite3 *db, buf *sql, sqlite3_stmt **st, kerr *e) {
+    *st = NULL;
+    int rc = KNIT_OK;
+    if (sql->data == NULL)
+        rc = rec_oom(e);
+    else if (sqlite3_prepare_v2(db, buf_str(sql), -1, st, NULL) != SQLITE_OK)
+        rc = db_error(db, e);
+    buf_free(sql);
+    return rc;
+}
+
+int rec_list_rows(sqlite3 *db, sqlite3_stmt *st, rec_row_fn row, int flags, int limit, json_t **out,
+                  kerr *e) {
+    *out = NULL;
+    json_t *items = json_array();
+    int rc = items ? KNIT_OK : rec_oom(e), s = SQLITE_DONE;
+    while (rc == KNIT_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *x;
+        rc = row(db, st, flags, &x, e);
+        if (rc == KNIT_OK && json_array_append_new(items, x)) rc = rec_oom(e);
+    }
+    if (rc == KNIT_OK && s != SQLITE_DONE) rc = db_error(db, e);
+    sqlite3_finalize(st);
+    if (rc) {
+        json_decref(items);
+        return rc;
+    }
+    return rec_page(items, limit, out, e);
+}
+
+int rec_enum(const char *s, const char *const *values, const char *field, kerr *e) {
+    if (s == NULL) return KNIT_OK;
+    for (; *values; values++)
+        if (strcmp(*values, s) == 0) return KNIT_OK;
+    return kerr_set(e, KNIT_EINVAL, "unknown_value", field, "%s: unknown value '%.40s'", field, s);
+}
