@@ -21,7 +21,7 @@ static const optdef match_defs[] = {
     {"truth", "COLUMN", "column whose equal values mark the same person; prints P/R/F1"},
     {"map", "F=COL,...", "map fields to columns (fields: given_name surname date_of_birth ...)"},
     {"drop", "F,...", "ignore these fields (e.g. soc_sec_id,date_of_birth)"},
-    {"threshold", "P", "match probability needed to link (default 0.5)"},
+    {"threshold", "P", "match probability needed to link (default 0.999)"},
     {"model-out", "FILE", "save the trained model as JSON"},
     {"model", "FILE", "use a saved model instead of training"},
     {"strict", NULL, "refuse the whole file on a malformed row"},
@@ -48,9 +48,21 @@ static int prob_opt(const cmdline *cl, const char *name, double dflt, double *ou
     return 0;
 }
 
+/* What the clustering needs to score a pair blocking did not make. */
+typedef struct score_ctx {
+    const mt_model *mdl;
+    const mt_tf *tf;
+    const mt_dataset *ds;
+} score_ctx;
+
+static double score_pair(void *ctx, int i, int j) {
+    const score_ctx *c = ctx;
+    return mt_probability(mt_weight(c->mdl, c->tf, c->ds->n, &c->ds->r[i], &c->ds->r[j]));
+}
+
 static int dedupe(const cmdline *cl, const char *path) {
     double t0 = seconds(), threshold;
-    if (prob_opt(cl, "threshold", 0.5, &threshold)) return 2;
+    if (prob_opt(cl, "threshold", 0.999, &threshold)) return 2;
     kerr e;
     kerr_clear(&e);
     if (path_check(path, "FILE", &e)) return cli_usage_error("%s", e.message);
@@ -85,7 +97,9 @@ static int dedupe(const cmdline *cl, const char *path) {
     for (size_t k = 0; rc == KNIT_OK && k < np; k++)
         prob[k] = mt_probability(
             mt_weight(&mdl, tf, ds.n, &ds.r[pairs[k] >> 32], &ds.r[(uint32_t)pairs[k]]));
-    if (rc == KNIT_OK) rc = mt_cluster(&ds, pairs, prob, np, threshold, 0.01, cluster, &e);
+    score_ctx sc = {&mdl, tf, &ds};
+    if (rc == KNIT_OK)
+        rc = mt_cluster(&ds, pairs, prob, np, threshold, 0.01, score_pair, &sc, cluster, &e);
     const char *out = cli_opt(match_defs, cl, "model-out", NULL);
     if (rc == KNIT_OK && out) rc = mt_model_save(&mdl, out, &e);
     double t1 = seconds();
@@ -103,6 +117,13 @@ static int dedupe(const cmdline *cl, const char *path) {
         if (o.truth) {
             mt_quality q;
             mt_evaluate(&ds, cluster, &q);
+            long blocked = 0; /* true pairs blocking found: the ceiling on recall */
+            for (size_t k = 0; k < np; k++) {
+                const char *a = ds.r[pairs[k] >> 32].truth, *b = ds.r[(uint32_t)pairs[k]].truth;
+                blocked += a && b && strcmp(a, b) == 0;
+            }
+            fprintf(stderr, "blocking recall %.4f (%ld of %ld true pairs are candidates)\n",
+                    q.true_pairs ? (double)blocked / q.true_pairs : 1.0, blocked, q.true_pairs);
             fprintf(stderr,
                     "precision %.4f recall %.4f F1 %.4f (true pairs %ld, predicted %ld, correct "
                     "%ld), pairs compared %zu, time %.3f s\n",

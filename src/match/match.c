@@ -50,9 +50,12 @@ static int name_level(const mt_rec *a, const mt_rec *b, int f) {
     if (same(x, y)) return 0;
     double jw = mt_jaro_winkler(x->u, x->n, y->u, y->n);
     if (jw >= 0.92) return 1;
-    /* Given name and surname written the other way round. */
+    /* Given name and surname written the other way round (both cross
+    ** comparisons agree; one alone would count a single coincidence twice). */
     int g = f == MF_GIVEN ? MF_SURNAME : MF_GIVEN;
-    if (a->f[g].n && b->f[g].n && same(x, &b->f[g]) && same(&a->f[g], y)) return 1;
+    if (b->f[g].n && a->f[g].n && mt_jaro_winkler(x->u, x->n, b->f[g].u, b->f[g].n) >= 0.92 &&
+        mt_jaro_winkler(a->f[g].u, a->f[g].n, y->u, y->n) >= 0.92)
+        return 1;
     if (jw >= 0.80) return 2;
     return 3;
 }
@@ -155,19 +158,20 @@ static uint64_t phonetic(const mt_value *v) {
 }
 
 /* Blocking key families (bits of a mask). */
-#define BK_NAME      1u  /* surname prefix + given initial, both orders */
-#define BK_PHONETIC  2u  /* phonetic skeletons of both names */
-#define BK_DOB       4u  /* date of birth */
-#define BK_ID        8u  /* identity number */
-#define BK_POST_NAME 16u /* postcode + a name initial */
-#define BK_PLACE     32u /* suburb or address prefix + name prefix */
-#define BK_POSTCODE  64u /* postcode alone (training only) */
-#define BK_ALL       (BK_NAME | BK_PHONETIC | BK_DOB | BK_ID | BK_POST_NAME | BK_PLACE)
+#define BK_NAME      1u   /* surname prefix + given initial, both orders */
+#define BK_PHONETIC  2u   /* phonetic skeletons of both names */
+#define BK_DOB       4u   /* date of birth */
+#define BK_ID        8u   /* identity number */
+#define BK_POST_NAME 16u  /* postcode + a name initial */
+#define BK_PLACE     32u  /* suburb or address prefix + name prefix */
+#define BK_POSTCODE  64u  /* postcode alone (training only) */
+#define BK_ADDRESS   128u /* street number or street prefix with postcode or suburb */
+#define BK_ALL       (BK_NAME | BK_PHONETIC | BK_DOB | BK_ID | BK_POST_NAME | BK_PLACE | BK_ADDRESS)
 
 /* Candidate pairs from the key families in mask (see mt_block). */
 static int block_keys(const mt_dataset *ds, unsigned mask, uint64_t **pairs, size_t *count,
                       int max_block_size, int *skipped, kerr *e) {
-    enum { NKEYS = 10 };
+    enum { NKEYS = 14 };
     *pairs = NULL;
     *count = 0;
     *skipped = 0;
@@ -196,6 +200,13 @@ static int block_keys(const mt_dataset *ds, unsigned mask, uint64_t **pairs, siz
             keys[nk++] = (bkey){key_hash(7, &f[MF_SUBURB], 4, s, 2), i};
         if (f[MF_ADDRESS].n && g->n && (mask & BK_PLACE))
             keys[nk++] = (bkey){key_hash(8, &f[MF_ADDRESS], 5, g, 2), i};
+        if (mask & BK_ADDRESS) {
+            const mt_value *no = &f[MF_STREETNO], *pc = &f[MF_POSTCODE], *sub = &f[MF_SUBURB],
+                           *ad = &f[MF_ADDRESS];
+            if (no->n && pc->n) keys[nk++] = (bkey){key_hash(10, no, 99, pc, 99), i};
+            if (no->n && sub->n) keys[nk++] = (bkey){key_hash(11, no, 99, sub, 4), i};
+            if (ad->n && pc->n) keys[nk++] = (bkey){key_hash(12, ad, 4, pc, 99), i};
+        }
         if (f[MF_POSTCODE].n && (mask & BK_POSTCODE))
             keys[nk++] = (bkey){key_hash(9, &f[MF_POSTCODE], 99, NULL, 0), i};
     }
@@ -528,7 +539,7 @@ static double pair_prob(const uint64_t *pairs, const double *prob, size_t count,
 }
 
 int mt_cluster(const mt_dataset *ds, const uint64_t *pairs, const double *prob, size_t count,
-               double threshold, double veto, int *cluster, kerr *e) {
+               double threshold, double veto, mt_scorer score, void *ctx, int *cluster, kerr *e) {
     int n = ds->n;
     int *head = xmalloc((size_t)n * sizeof *head), *next = xmalloc((size_t)n * sizeof *next);
     link *links = xmalloc((count ? count : 1) * sizeof *links);
@@ -552,6 +563,7 @@ int mt_cluster(const mt_dataset *ds, const uint64_t *pairs, const double *prob, 
         for (int x = a; x >= 0 && ok; x = next[x])
             for (int y = b; y >= 0; y = next[y]) {
                 double p = pair_prob(pairs, prob, count, x, y);
+                if (p < 0 && score) p = score(ctx, x, y); /* never compared: score it now */
                 if (p >= 0 && p < veto) {
                     ok = 0;
                     break;

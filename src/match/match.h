@@ -59,11 +59,16 @@ double mt_probability(double weight);
 ** "fields":[{"field","level","weight"}...]}.  New reference or NULL. */
 json_t *mt_explain(const mt_model *mdl, const mt_tf *tf, int n, const mt_rec *a, const mt_rec *b);
 
+/* Probability that records i and j match, for pairs blocking never made. */
+typedef double (*mt_scorer)(void *ctx, int i, int j);
+
 /* Cluster: cluster[i] receives the cluster number of record i.  Links are
-** candidate pairs with probability >= threshold; two groups merge only if
-** no compared pair across them has probability below veto. */
+** candidate pairs with probability >= threshold, strongest first; two
+** groups merge only if no pair across them has probability below veto
+** (pairs blocking did not make are scored with score(ctx, i, j) when score
+** is not NULL, else ignored). */
 int mt_cluster(const mt_dataset *ds, const uint64_t *pairs, const double *prob, size_t count,
-               double threshold, double veto, int *cluster, kerr *e);
+               double threshold, double veto, mt_scorer score, void *ctx, int *cluster, kerr *e);
 
 /* Pairwise precision/recall/F1 of a clustering against the truth keys. */
 typedef struct mt_quality {

@@ -48,7 +48,7 @@ static void test_febrl1_dedupe_reaches_f1_floor(void **state) {
         prob[k] = mt_probability(
             mt_weight(&mdl, tf, ds.n, &ds.r[pairs[k] >> 32], &ds.r[(uint32_t)pairs[k]]));
     int cluster[1000];
-    assert_int_equal(mt_cluster(&ds, pairs, prob, np, 0.5, 0.01, cluster, &e), KNIT_OK);
+    assert_int_equal(mt_cluster(&ds, pairs, prob, np, 0.5, 0.01, NULL, NULL, cluster, &e), KNIT_OK);
     mt_quality q;
     mt_evaluate(&ds, cluster, &q);
     assert_int_equal(q.true_pairs, 500);
