@@ -39,9 +39,39 @@ static int same(const mt_value *x, const mt_value *y) {
     return x->n == y->n && memcmp(x->u, y->u, (size_t)x->n * sizeof *x->u) == 0;
 }
 
+/* Edit distance of x and y with adjacent transpositions (optimal string
+** alignment), capped: returns the distance if it is at most 2, else 3.  The
+** levels only ask "<= 1" and "<= 2", so a band of width 2 around the
+** diagonal is enough, which keeps digit fields cheap. */
 static int dl(const mt_value *x, const mt_value *y) {
-    int d = mt_damerau(x->u, x->n, y->u, y->n);
-    return d < 0 ? 1000 : d;
+    enum { CAP = 3, W = 2 };
+    const uint32_t *a = x->u, *b = y->u;
+    int n = x->n, m = y->n;
+    if (n - m > W || m - n > W) return CAP;
+    if (n > MT_DL_MAX || m > MT_DL_MAX) return CAP;
+    int d[MT_DL_MAX + 1][MT_DL_MAX + 1];
+    for (int i = 0; i <= n; i++) {
+        int lo = i - W > 1 ? i - W : 1, hi = i + W < m ? i + W : m, best = CAP;
+        d[i][0] = i < CAP ? i : CAP;
+        if (i == 0) {
+            for (int j = 1; j <= m; j++) d[0][j] = j < CAP ? j : CAP;
+            continue;
+        }
+        if (lo > 1) d[i][lo - 1] = CAP;
+        for (int j = lo; j <= hi; j++) {
+            int v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (j < i + W && d[i - 1][j] + 1 < v) v = d[i - 1][j] + 1;
+            if (j > i - W && d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v < CAP ? v : CAP;
+            if (d[i][j] < best) best = d[i][j];
+        }
+        if (hi < m) d[i][hi + 1] = CAP;
+        if (best >= CAP) return CAP; /* the whole band is past the cap */
+    }
+    return d[n][m];
 }
 
 /* Level of two names: exact, JW bands, else a swapped given/surname. */
@@ -376,6 +406,10 @@ int mt_train(const mt_dataset *ds, const uint64_t *pairs, size_t count, int samp
         size_t sn;
         int skipped;
         if (block_keys(ds, sessions[k].keys, &sp, &sn, 200, &skipped, e)) return e->rc;
+        /* A sample is enough to estimate m: keep every (sn / 10000 + 1)th pair. */
+        size_t step = sn / 10000 + 1, kept = 0;
+        for (size_t i = 0; i < sn; i += step) sp[kept++] = sp[i];
+        sn = kept;
         mt_model trial = *mdl;
         for (int f = 0; f < MF_COUNT; f++) m_prior(&trial, f);
         trial.lambda = 0.3;
