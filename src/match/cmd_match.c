@@ -4,7 +4,8 @@
 **
 **   knit match dedupe FILE [--truth COL] [--map f=col,...] [--drop f,...]
 **                          [--threshold P] [--model-out FILE] [--strict]
-**   knit match score PAIRS.csv --model FILE   (left_<field>,right_<field> columns)
+**   knit match score PAIRS.csv --model FILE   (left_<field>,right_<field> columns;
+**                          writes the rows back with match_probability, match_weight)
 */
 #include <stdio.h>
 #include <string.h>
@@ -141,12 +142,122 @@ static int dedupe(const cmdline *cl, const char *path) {
     return rc ? 1 : 0;
 }
 
+/* Write one CSV field to stdout, quoted when it needs to be. */
+static void csv_put(const char *v, int last) {
+    if (strpbrk(v, ",\"\r\n") || v[0] == ' ') {
+        putchar('"');
+        for (; *v; v++) {
+            if (*v == '"') putchar('"');
+            putchar(*v);
+        }
+        putchar('"');
+    } else {
+        fputs(v, stdout);
+    }
+    putchar(last ? '\n' : ',');
+}
+
+/* knit match score: every row holds left_<field> and right_<field> columns;
+** the same rows come out with match_probability and match_weight added. */
+static int score(const cmdline *cl, const char *path) {
+    const char *model = cli_opt(match_defs, cl, "model", NULL);
+    int strict = cli_opt(match_defs, cl, "strict", NULL) != NULL;
+    if (model == NULL)
+        return cli_usage_error(
+            "match score: --model FILE is required (train one with dedupe --model-out)");
+    kerr e;
+    kerr_clear(&e);
+    if (path_check(path, "FILE", &e) || path_check(model, "--model", &e))
+        return cli_usage_error("%s", e.message);
+    mt_model mdl;
+    if (mt_model_load(&mdl, model, &e)) return cli_usage_error("match: %s", e.message);
+    size_t len;
+    char *text = ds_read_file(path, &len, &e);
+    if (text == NULL) return cli_usage_error("match: %s", e.message);
+    csv_reader r;
+    int rc = csv_init(&r, text, len, ',', 1, &e);
+    if (rc == KNIT_OK && (rc = csv_next(&r, &e)) != 1)
+        rc = rc < 0 ? rc : kerr_set(&e, KNIT_EINVAL, "empty_file", "FILE", "no header row");
+    else
+        rc = KNIT_OK;
+    int side[64], field[64], ncols = r.nfields, used = 0;
+    for (int c = 0; rc == KNIT_OK && c < ncols && c < 64; c++) {
+        const char *h = r.fields[c];
+        side[c] = strncmp(h, "left_", 5) == 0 ? 0 : strncmp(h, "right_", 6) == 0 ? 1 : -1;
+        field[c] = side[c] < 0 ? -1 : ds_field_of(h + (side[c] ? 6 : 5));
+        if (field[c] >= 0) used++;
+    }
+    if (rc == KNIT_OK && (ncols > 64 || used == 0))
+        rc = kerr_set(
+            &e, KNIT_EINVAL, "no_fields", "FILE",
+            "no left_<field>/right_<field> columns the matcher knows (or over 64 columns)");
+    if (rc) {
+        csv_free(&r);
+        xfree(text);
+        return cli_usage_error("match: %s: %s", path, e.message);
+    }
+    for (int c = 0; c < ncols; c++) csv_put(r.fields[c], 0);
+    printf("match_probability,match_weight\n");
+    int skipped = 0;
+    while ((rc = csv_next(&r, &e)) == 1) {
+        if (r.nfields != ncols) {
+            fprintf(stderr, "knit: line %ld: %d fields, header has %d; %s\n", r.line, r.nfields,
+                    ncols, strict ? "refused" : "skipped");
+            if (strict) {
+                rc = KNIT_EINVAL;
+                break;
+            }
+            skipped++;
+            continue;
+        }
+        mt_rec pair[2];
+        memset(pair, 0, sizeof pair);
+        rc = KNIT_OK;
+        for (int c = 0; c < ncols && rc == KNIT_OK; c++) {
+            int bad;
+            if (field[c] >= 0) rc = ds_set(&pair[side[c]], field[c], r.fields[c], &bad);
+        }
+        for (int f = 0; f < MF_COUNT && rc == KNIT_OK; f++)
+            for (int k = 0; k < 2; k++)
+                if (pair[k].f[f].u == NULL) rc = ds_value(&pair[k].f[f], "", f);
+        if (rc == KNIT_OK) {
+            double w = mt_weight(&mdl, NULL, 0, &pair[0], &pair[1]);
+            char pbuf[32], wbuf[32];
+            snprintf(pbuf, sizeof pbuf, "%.6f", mt_probability(w));
+            snprintf(wbuf, sizeof wbuf, "%.4f", w);
+            for (int c = 0; c < ncols; c++) csv_put(r.fields[c], 0);
+            csv_put(pbuf, 0);
+            csv_put(wbuf, 1);
+        }
+        ds_rec_free(&pair[0]);
+        ds_rec_free(&pair[1]);
+        if (rc) {
+            kerr_set(&e, rc, "out_of_memory", "", "out of memory");
+            break;
+        }
+    }
+    csv_free(&r);
+    xfree(text);
+    if (skipped) fprintf(stderr, "knit: %d malformed rows skipped\n", skipped);
+    if (rc < 0) {
+        if (e.message[0]) fprintf(stderr, "knit: %s\n", e.message);
+        return rc == KNIT_EINVAL ? 2 : 1;
+    }
+    return 0;
+}
+
 int cmd_match(int argc, char **argv) {
-    static const char usage[] = "dedupe FILE [--truth COLUMN] [--map F=COL,...] [--drop F,...]";
+    static const char usage[] = "dedupe FILE [--truth COLUMN] [--map F=COL,...] [--drop F,...] | "
+                                "score PAIRS.csv --model FILE";
     cmdline cl;
     int rc = cli_parse("match", usage, match_defs, argc - 1, argv + 1, &cl);
     if (rc) return rc == 1 ? 0 : rc;
-    if (cl.npos < 1) return cli_usage_error("match: say dedupe");
+    if (cl.npos < 1) return cli_usage_error("match: say dedupe or score");
+    if (strcmp(cl.pos[0], "score") == 0) {
+        if (cl.npos != 2)
+            return cli_usage_error("match score: usage: knit match score PAIRS.csv --model FILE");
+        return score(&cl, cl.pos[1]);
+    }
     if (strcmp(cl.pos[0], "dedupe") == 0) {
         if (cl.npos != 2) return cli_usage_error("match dedupe: usage: knit match %s", usage);
         return dedupe(&cl, cl.pos[1]);

@@ -282,14 +282,40 @@ int ds_load(mt_dataset *ds, const char *text, size_t len, const ds_opts *o, kerr
     return KNIT_OK;
 }
 
-void ds_free(mt_dataset *ds) {
-    for (int i = 0; i < ds->n; i++) {
-        for (int f = 0; f < MF_COUNT; f++) {
-            xfree(ds->r[i].f[f].s);
-            xfree(ds->r[i].f[f].u);
-        }
-        xfree(ds->r[i].truth);
+int ds_field_of(const char *header) {
+    for (int f = 0; f < MF_COUNT; f++) {
+        if (strcmp(mf_names[f], header) == 0) return f;
+        for (int a = 0; aliases[f][a]; a++)
+            if (strcmp(aliases[f][a], header) == 0) return f;
     }
+    return -1;
+}
+
+int ds_set(mt_rec *r, int f, const char *raw, int *bad_date) {
+    char joined[1024];
+    if (r->f[f].n && f == MF_ADDRESS) {
+        snprintf(joined, sizeof joined, "%s %s", r->f[f].s, raw);
+        raw = joined;
+    }
+    xfree(r->f[f].s);
+    xfree(r->f[f].u);
+    int rc = ds_value(&r->f[f], raw, f);
+    *bad_date = 0;
+    if (rc == KNIT_OK && f == MF_DOB && r->f[f].n && parse_dob(raw, &r->dob)) *bad_date = 1;
+    return rc;
+}
+
+void ds_rec_free(mt_rec *r) {
+    for (int f = 0; f < MF_COUNT; f++) {
+        xfree(r->f[f].s);
+        xfree(r->f[f].u);
+    }
+    xfree(r->truth);
+    memset(r, 0, sizeof *r);
+}
+
+void ds_free(mt_dataset *ds) {
+    for (int i = 0; i < ds->n; i++) ds_rec_free(&ds->r[i]);
     xfree(ds->r);
     memset(ds, 0, sizeof *ds);
 }

@@ -76,4 +76,16 @@ void ds_free(mt_dataset *ds);
 /* Fold s for a field into v (ASCII fast path, ICU otherwise). */
 int ds_value(mt_value *v, const char *s, int field);
 
+/* The field a column header names (a field name or a known alias such as
+** soc_sec_id or address_1), or -1. */
+int ds_field_of(const char *header);
+
+/* Set field f of r from raw text: folds it and, for the date of birth,
+** parses it (returns 1 in *bad_date when it cannot be read).  Appends to an
+** address already set (address_1 then address_2).  KNIT_OK or KNIT_ENOMEM. */
+int ds_set(mt_rec *r, int f, const char *raw, int *bad_date);
+
+/* Release the strings of one record. */
+void ds_rec_free(mt_rec *r);
+
 #endif
