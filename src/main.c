@@ -46,7 +46,7 @@ static const command commands[] = {
     {"user", cmd_user, "manage users: add|list|passwd|disable|enable|role"},
     {"token", cmd_token, "manage API tokens: add|list|revoke"},
     {"audit", cmd_audit, "check the audit chain: verify"},
-    {"match", cmd_match, "record linkage on files: dedupe"},
+    {"match", cmd_match, "record linkage on files: dedupe, link, score"},
     {"demo", cmd_demo, "build a demo node with synthetic data and serve it"},
     {NULL, NULL, NULL},
 };

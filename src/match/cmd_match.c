@@ -2,6 +2,7 @@
 ** cmd_match.c: `knit match`: batch deduplication of a CSV file, scoring of
 ** given pairs, with quality figures against a truth column.
 **
+**   knit match link A B    [same options]: pairs across two files
 **   knit match dedupe FILE [--truth COL] [--map f=col,...] [--drop f,...]
 **                          [--threshold P] [--model-out FILE] [--strict]
 **   knit match score PAIRS.csv --model FILE   (left_<field>,right_<field> columns;
@@ -61,9 +62,8 @@ static double score_pair(void *ctx, int i, int j) {
     return mt_probability(mt_weight(c->mdl, c->tf, c->ds->n, &c->ds->r[i], &c->ds->r[j]));
 }
 
-static int dedupe(const cmdline *cl, const char *path) {
-    double t0 = seconds(), threshold;
-    if (prob_opt(cl, "threshold", 0.999, &threshold)) return 2;
+/* Load one file into ds.  Prints the problem; returns 0, or an exit status. */
+static int load(const cmdline *cl, const char *path, mt_dataset *ds) {
     kerr e;
     kerr_clear(&e);
     if (path_check(path, "FILE", &e)) return cli_usage_error("%s", e.message);
@@ -73,10 +73,58 @@ static int dedupe(const cmdline *cl, const char *path) {
     ds_opts o = {cli_opt(match_defs, cl, "map", NULL), cli_opt(match_defs, cl, "truth", NULL),
                  cli_opt(match_defs, cl, "drop", NULL),
                  cli_opt(match_defs, cl, "strict", NULL) != NULL};
-    mt_dataset ds;
-    int rc = ds_load(&ds, text, len, &o, &e);
+    int rc = ds_load(ds, text, len, &o, &e);
     xfree(text);
-    if (rc) return cli_usage_error("match: %s: %s", path, e.message);
+    return rc ? cli_usage_error("match: %s: %s", path, e.message) : 0;
+}
+
+static int cmp_truth_ptr(const void *a, const void *b) {
+    const mt_rec *x = *(const mt_rec *const *)a, *y = *(const mt_rec *const *)b;
+    return strcmp(x->truth ? x->truth : "", y->truth ? y->truth : "");
+}
+
+/* True pairs across the two files: records of each truth group, one from each side. */
+static long true_cross_pairs(const mt_dataset *ds) {
+    const mt_rec **p = xmalloc((size_t)(ds->n ? ds->n : 1) * sizeof *p);
+    if (p == NULL) return 0;
+    for (int i = 0; i < ds->n; i++) p[i] = &ds->r[i];
+    qsort(p, (size_t)ds->n, sizeof *p, cmp_truth_ptr);
+    long total = 0;
+    for (int a = 0; a < ds->n;) {
+        int b = a, n0 = 0, n1 = 0;
+        for (; b < ds->n && cmp_truth_ptr(&p[a], &p[b]) == 0; b++) {
+            if (p[b]->source)
+                n1++;
+            else
+                n0++;
+        }
+        if (p[a]->truth && p[a]->truth[0]) total += (long)n0 * n1;
+        a = b;
+    }
+    xfree(p);
+    return total;
+}
+
+/* dedupe (path_b NULL) or link two files. */
+static int run(const cmdline *cl, const char *path_a, const char *path_b) {
+    double t0 = seconds(), threshold;
+    if (prob_opt(cl, "threshold", 0.999, &threshold)) return 2;
+    mt_dataset ds, other;
+    int rc = load(cl, path_a, &ds);
+    if (rc) return rc;
+    kerr e;
+    kerr_clear(&e);
+    if (path_b) {
+        if ((rc = load(cl, path_b, &other)) != 0) {
+            ds_free(&ds);
+            return rc;
+        }
+        if (ds_append(&ds, &other, &e)) {
+            ds_free(&ds);
+            ds_free(&other);
+            return cli_usage_error("match: %s", e.message);
+        }
+    }
     uint64_t *pairs = NULL;
     size_t np = 0;
     int skipped = 0;
@@ -86,6 +134,13 @@ static int dedupe(const cmdline *cl, const char *path) {
     int *cluster = NULL;
     const char *model_in = cli_opt(match_defs, cl, "model", NULL);
     rc = mt_block(&ds, &pairs, &np, 500, &skipped, &e);
+    if (rc == KNIT_OK && path_b) { /* linking: only pairs across the two files */
+        size_t k = 0;
+        for (size_t i = 0; i < np; i++)
+            if (ds.r[pairs[i] >> 32].source != ds.r[(uint32_t)pairs[i]].source)
+                pairs[k++] = pairs[i];
+        np = k;
+    }
     if (rc == KNIT_OK && model_in) rc = mt_model_load(&mdl, model_in, &e);
     if (rc == KNIT_OK && !model_in) rc = mt_train(&ds, pairs, np, 30000, 42, &mdl, &e);
     if (rc == KNIT_OK) {
@@ -99,29 +154,57 @@ static int dedupe(const cmdline *cl, const char *path) {
         prob[k] = mt_probability(
             mt_weight(&mdl, tf, ds.n, &ds.r[pairs[k] >> 32], &ds.r[(uint32_t)pairs[k]]));
     score_ctx sc = {&mdl, tf, &ds};
-    if (rc == KNIT_OK)
+    if (rc == KNIT_OK && !path_b)
         rc = mt_cluster(&ds, pairs, prob, np, threshold, 0.01, score_pair, &sc, cluster, &e);
     const char *out = cli_opt(match_defs, cl, "model-out", NULL);
     if (rc == KNIT_OK && out) rc = mt_model_save(&mdl, out, &e);
     double t1 = seconds();
-    if (rc == KNIT_OK) {
-        if (!cli_opt(match_defs, cl, "quiet", NULL)) {
-            printf("line,cluster\n");
-            for (int i = 0; i < ds.n; i++) printf("%ld,%d\n", ds.r[i].line, cluster[i]);
+    if (rc) {
+        fprintf(stderr, "knit: %s\n", e.message);
+    } else {
+        int quiet = cli_opt(match_defs, cl, "quiet", NULL) != NULL;
+        long linked = 0, correct = 0, blocked = 0;
+        if (!quiet) printf(path_b ? "left_line,right_line,match_probability\n" : "line,cluster\n");
+        for (size_t k = 0; path_b && k < np; k++) {
+            const mt_rec *a = &ds.r[pairs[k] >> 32], *b = &ds.r[(uint32_t)pairs[k]];
+            int same = a->truth && b->truth && strcmp(a->truth, b->truth) == 0;
+            blocked += same;
+            if (prob[k] < threshold) continue;
+            linked++;
+            correct += same;
+            if (a->source) { /* left file first */
+                const mt_rec *t = a;
+                a = b;
+                b = t;
+            }
+            if (!quiet) printf("%ld,%ld,%.6f\n", a->line, b->line, prob[k]);
         }
+        for (int i = 0; !path_b && !quiet && i < ds.n; i++)
+            printf("%ld,%d\n", ds.r[i].line, cluster[i]);
         fprintf(stderr,
                 "records %d, skipped rows %d, unreadable dates %d, candidate pairs %zu "
                 "(%.1f per record, %d oversize blocks skipped), EM iterations %d, lambda %.4f, "
                 "time %.3f s\n",
                 ds.n, ds.skipped, ds.bad_dates, np, ds.n ? 2.0 * (double)np / ds.n : 0, skipped,
                 mdl.em_iterations, mdl.lambda, t1 - t0);
-        if (o.truth) {
+        if (cli_opt(match_defs, cl, "truth", NULL)) {
             mt_quality q;
-            mt_evaluate(&ds, cluster, &q);
-            long blocked = 0; /* true pairs blocking found: the ceiling on recall */
-            for (size_t k = 0; k < np; k++) {
-                const char *a = ds.r[pairs[k] >> 32].truth, *b = ds.r[(uint32_t)pairs[k]].truth;
-                blocked += a && b && strcmp(a, b) == 0;
+            if (path_b) {
+                memset(&q, 0, sizeof q);
+                q.true_pairs = true_cross_pairs(&ds);
+                q.predicted_pairs = linked;
+                q.correct_pairs = correct;
+                q.precision = linked ? (double)correct / linked : 1;
+                q.recall = q.true_pairs ? (double)correct / q.true_pairs : 1;
+                q.f1 = q.precision + q.recall > 0
+                           ? 2 * q.precision * q.recall / (q.precision + q.recall)
+                           : 0;
+            } else {
+                mt_evaluate(&ds, cluster, &q);
+                for (size_t k = 0; k < np; k++) {
+                    const char *a = ds.r[pairs[k] >> 32].truth, *b = ds.r[(uint32_t)pairs[k]].truth;
+                    blocked += a && b && strcmp(a, b) == 0;
+                }
             }
             fprintf(stderr, "blocking recall %.4f (%ld of %ld true pairs are candidates)\n",
                     q.true_pairs ? (double)blocked / q.true_pairs : 1.0, blocked, q.true_pairs);
@@ -131,8 +214,6 @@ static int dedupe(const cmdline *cl, const char *path) {
                     q.precision, q.recall, q.f1, q.true_pairs, q.predicted_pairs, q.correct_pairs,
                     np, t1 - t0);
         }
-    } else {
-        fprintf(stderr, "knit: %s\n", e.message);
     }
     xfree(pairs);
     xfree(prob);
@@ -252,7 +333,11 @@ int cmd_match(int argc, char **argv) {
     cmdline cl;
     int rc = cli_parse("match", usage, match_defs, argc - 1, argv + 1, &cl);
     if (rc) return rc == 1 ? 0 : rc;
-    if (cl.npos < 1) return cli_usage_error("match: say dedupe or score");
+    if (cl.npos < 1) return cli_usage_error("match: say dedupe, link or score");
+    if (strcmp(cl.pos[0], "link") == 0) {
+        if (cl.npos != 3) return cli_usage_error("match link: usage: knit match link A.csv B.csv");
+        return run(&cl, cl.pos[1], cl.pos[2]);
+    }
     if (strcmp(cl.pos[0], "score") == 0) {
         if (cl.npos != 2)
             return cli_usage_error("match score: usage: knit match score PAIRS.csv --model FILE");
@@ -260,7 +345,7 @@ int cmd_match(int argc, char **argv) {
     }
     if (strcmp(cl.pos[0], "dedupe") == 0) {
         if (cl.npos != 2) return cli_usage_error("match dedupe: usage: knit match %s", usage);
-        return dedupe(&cl, cl.pos[1]);
+        return run(&cl, cl.pos[1], NULL);
     }
     return cli_usage_error("match: unknown subcommand '%.40s'", cl.pos[0]);
 }

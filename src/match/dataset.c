@@ -319,3 +319,20 @@ void ds_free(mt_dataset *ds) {
     xfree(ds->r);
     memset(ds, 0, sizeof *ds);
 }
+
+int ds_append(mt_dataset *a, mt_dataset *b, kerr *e) {
+    mt_rec *r = xrealloc(a->r, (size_t)(a->n + b->n + 1) * sizeof *r);
+    if (r == NULL) return kerr_set(e, KNIT_ENOMEM, "out_of_memory", "", "out of memory");
+    a->r = r;
+    for (int i = 0; i < b->n; i++) {
+        a->r[a->n + i] = b->r[i];
+        a->r[a->n + i].source = 1;
+    }
+    a->n += b->n;
+    for (int f = 0; f < MF_COUNT; f++) a->has[f] |= b->has[f];
+    a->skipped += b->skipped;
+    a->bad_dates += b->bad_dates;
+    xfree(b->r);
+    memset(b, 0, sizeof *b);
+    return KNIT_OK;
+}

@@ -47,6 +47,7 @@ typedef struct mt_rec {
     mt_date dob;          /* parsed date of birth (y == 0 when unknown) */
     char *truth;          /* entity key from the truth column, or NULL */
     long line;            /* CSV line the record came from */
+    int source;           /* which file (0 or 1) when linking two */
 } mt_rec;
 
 typedef struct mt_dataset {
@@ -72,6 +73,10 @@ int ds_load(mt_dataset *ds, const char *text, size_t len, const ds_opts *o, kerr
 /* Read a whole file into memory (xfree it); *len receives its size. */
 char *ds_read_file(const char *path, size_t *len, kerr *e);
 void ds_free(mt_dataset *ds);
+
+/* Append every record of b to a (b is emptied; its records get source 1);
+** a field counts as present when either file has it. */
+int ds_append(mt_dataset *a, mt_dataset *b, kerr *e);
 
 /* Fold s for a field into v (ASCII fast path, ICU otherwise). */
 int ds_value(mt_value *v, const char *s, int field);

@@ -59,6 +59,21 @@ def test_score_adds_probability_and_weight_to_each_pair():
     assert s.returncode == 2 and "--model" in s.stderr
 
 
+def test_link_two_files_finds_the_pairs_across_them():
+    d = tempfile.mkdtemp()
+    lines = open(febrl(1)).read().splitlines(True)
+    a, b = os.path.join(d, "a.csv"), os.path.join(d, "b.csv")
+    with open(a, "w") as f:
+        f.write(lines[0] + "".join(lines[1::2]))
+    with open(b, "w") as f:
+        f.write(lines[0] + "".join(lines[2::2]))
+    p = knit("match", "link", a, b, "--truth", "rec_id")
+    assert f1_of(p.stderr) >= 0.99, p.stderr
+    rows = list(csv.DictReader(io.StringIO(p.stdout)))
+    assert rows and all(float(r["match_probability"]) >= 0.999 for r in rows)
+    assert all(2 <= int(r["left_line"]) <= 501 and 2 <= int(r["right_line"]) <= 501 for r in rows)
+
+
 def test_bad_files_are_reported_precisely():
     d = tempfile.mkdtemp()
     bad = os.path.join(d, "bad.csv")
