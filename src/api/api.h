@@ -43,6 +43,9 @@ void api_contact_update(req *r);
 void api_contact_list(req *r);
 void api_contact_delete(req *r);
 
+/* match.c */
+void api_person_match(req *r);
+
 /* Paging arguments: ?after=CURSOR&limit=N (1..1000, default 100).  On bad
 ** input replies 400 and returns non-zero. */
 int api_paging(req *r, int64_t *after, int *limit);

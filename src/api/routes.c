@@ -21,6 +21,8 @@ const route route_table[] = {
     {"GET", "/api/v1/audit", "u", api_audit_list, "read the audit log"},
     {"POST", "/api/v1/persons", "P", api_person_create, "create a person"},
     {"GET", "/api/v1/persons", "p", api_person_list, "list persons"},
+    {"POST", "/api/v1/persons/match", "p", api_person_match,
+     "rank known persons like this one, with evidence (audited)"},
     {"GET", "/api/v1/persons/{id}", "p", api_person_get, "read a person (audited)"},
     {"PATCH", "/api/v1/persons/{id}", "P", api_person_update, "update a person"},
     {"DELETE", "/api/v1/persons/{id}", "a", api_person_delete, "soft-delete a person"},

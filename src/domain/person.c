@@ -10,6 +10,7 @@
 
 #include "../core/util.h"
 #include "../core/xmalloc.h"
+#include "../match/pindex.h"
 #include "../store/db.h"
 #include "rec.h"
 #include "record.h"
@@ -254,6 +255,12 @@ static int person_load(sqlite3 *db, int64_t id, json_t **out, kerr *e) {
                     person_row, 0, "person", out, e);
 }
 
+int person_load_internal(sqlite3 *db, int64_t id, json_t **out, kerr *e) {
+    return person_load(db, id, out, e);
+}
+
+int person_validate(json_t *p, kerr *e) { return person_check(p, e); }
+
 /* The stored (writable) fields of a loaded person: drops id, timestamps. */
 static void strip_readonly(json_t *p) {
     json_object_del(p, "id");
@@ -276,7 +283,9 @@ int person_create(sqlite3 *db, const actor *who, json_t *in, json_t **out, kerr 
     if (!rc) rc = write_person(db, SQL_INSERT, id, 1, in, who, e);
     if (!rc) rc = audit_append(db, who, "person.create", "person", id, NULL, e);
     rc = rec_finish(db, rc, e);
-    return rc ? rc : person_load(db, id, out, e);
+    if (rc == KNIT_OK) rc = person_load(db, id, out, e);
+    if (rc == KNIT_OK) pindex_put(*out);
+    return rc;
 }
 
 int person_get(sqlite3 *db, const actor *who, int64_t id, json_t **out, kerr *e) {
@@ -316,13 +325,17 @@ int person_update(sqlite3 *db, const actor *who, int64_t id, json_t *in, json_t 
         json_decref(d);
     }
     rc = rec_finish(db, rc, e);
-    return rc ? rc : person_load(db, id, out, e);
+    if (rc == KNIT_OK) rc = person_load(db, id, out, e);
+    if (rc == KNIT_OK) pindex_put(*out);
+    return rc;
 }
 
 int person_delete(sqlite3 *db, const actor *who, int64_t id, kerr *e) {
-    return rec_soft_delete(db, who,
-                           "UPDATE person SET deleted_at=? WHERE id=? AND deleted_at IS NULL",
-                           "person", id, e);
+    int rc = rec_soft_delete(db, who,
+                             "UPDATE person SET deleted_at=? WHERE id=? AND deleted_at IS NULL",
+                             "person", id, e);
+    if (rc == KNIT_OK) pindex_remove(id);
+    return rc;
 }
 
 int person_list(sqlite3 *db, const actor *who, const char *const *filters, int64_t after, int limit,

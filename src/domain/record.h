@@ -31,6 +31,12 @@ int person_list(sqlite3 *db, const actor *who, const char *const *filters, int64
                 json_t **out, kerr *e);
 int person_delete(sqlite3 *db, const actor *who, int64_t id, kerr *e);
 
+/* Load a live person WITHOUT an audit row.  Only for the node's own
+** machinery (the person index); never for disclosure to a user. */
+int person_load_internal(sqlite3 *db, int64_t id, json_t **out, kerr *e);
+/* Validate a person-shaped object (as for create) without storing it. */
+int person_validate(json_t *p, kerr *e);
+
 int case_create(sqlite3 *db, const actor *who, json_t *in, json_t **out, kerr *e);
 int case_get(sqlite3 *db, const actor *who, int64_t id, json_t **out, kerr *e);
 int case_update(sqlite3 *db, const actor *who, int64_t id, json_t *in, json_t **out, kerr *e);

@@ -24,6 +24,7 @@
 #include "../core/json.h"
 #include "../core/util.h"
 #include "../core/xmalloc.h"
+#include "../match/pindex.h"
 #include "../store/db.h"
 #include "http.h"
 
@@ -348,6 +349,7 @@ int server_run(const server_opts *o) {
     if (threads < 1) threads = 1;
     metrics_init();
     db_thread_setup(o->db_path);
+    pindex_start(o->db_path);
 
     /* Workers inherit this mask; the main thread takes the signals with sigwait. */
     sigset_t set;
@@ -374,6 +376,7 @@ int server_run(const server_opts *o) {
         fprintf(stderr, "knit: cannot listen on %s: %s\n", o->listen, strerror(errno));
         xfree(cert);
         xfree(key);
+        pindex_stop();
         db_thread_close_all();
         return 1;
     }
@@ -395,6 +398,7 @@ int server_run(const server_opts *o) {
     if (lsock != MHD_INVALID_SOCKET) close(lsock);
     for (int i = 0; i < 3000 && atomic_load(&inflight) > 0; i++) usleep(10000);
     MHD_stop_daemon(d);
+    pindex_stop();
     db_thread_close_all();
     xfree(cert);
     xfree(key);
