@@ -259,7 +259,9 @@ int person_load_internal(sqlite3 *db, int64_t id, json_t **out, kerr *e) {
     return person_load(db, id, out, e);
 }
 
-int person_validate(json_t *p, kerr *e) { return person_check(p, e); }
+int person_validate(json_t *p, kerr *e) {
+    return person_check(p, e);
+}
 
 /* The stored (writable) fields of a loaded person: drops id, timestamps. */
 static void strip_readonly(json_t *p) {
@@ -331,9 +333,9 @@ int person_update(sqlite3 *db, const actor *who, int64_t id, json_t *in, json_t 
 }
 
 int person_delete(sqlite3 *db, const actor *who, int64_t id, kerr *e) {
-    int rc = rec_soft_delete(db, who,
-                             "UPDATE person SET deleted_at=? WHERE id=? AND deleted_at IS NULL",
-                             "person", id, e);
+    int rc =
+        rec_soft_delete(db, who, "UPDATE person SET deleted_at=? WHERE id=? AND deleted_at IS NULL",
+                        "person", id, e);
     if (rc == KNIT_OK) pindex_remove(id);
     return rc;
 }
