@@ -272,7 +272,7 @@ static int block_keys(const mt_dataset *ds, unsigned mask, uint64_t **pairs, siz
         xfree(p);
         return rc;
     }
-    qsort(p, np, sizeof *p, cmp_u64);
+    if (np) qsort(p, np, sizeof *p, cmp_u64);
     size_t u = 0;
     for (size_t i = 0; i < np; i++)
         if (u == 0 || p[i] != p[u - 1]) p[u++] = p[i];

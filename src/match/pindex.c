@@ -391,7 +391,7 @@ json_t *pindex_query(const json_t *qj, int limit, double min_prob, kerr *e) {
         memcpy(pos + npos, ps->v, (size_t)ps->n * sizeof *pos);
         npos += ps->n;
     }
-    qsort(pos, (size_t)npos, sizeof *pos, cmp_int);
+    if (npos) qsort(pos, (size_t)npos, sizeof *pos, cmp_int);
     cs = xmalloc((size_t)(npos ? npos : 1) * sizeof *cs);
     int nc = 0;
     for (int i = 0; cs && i < npos; i++) {
