@@ -66,5 +66,6 @@ int serve_options(const cmdline *cl, struct server_opts *o);
 /* Command entry points (cmd_*.c). */
 int cmd_demo(int argc, char **argv);
 int cmd_match(int argc, char **argv);
+int cmd_gazetteer(int argc, char **argv);
 
 #endif
