@@ -425,21 +425,34 @@ static void *build(void *arg) {
         log_error("person index: %s", e.message);
         return NULL;
     }
+    /* Batches of ids, each read in its own short transaction, so the build
+    ** never holds a read snapshot long enough to stall WAL checkpoints. */
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT id FROM person WHERE deleted_at IS NULL ORDER BY id", -1,
-                           &st, NULL) == SQLITE_OK) {
-        int64_t n = 0, t0 = mono_us();
-        while (!stopping && sqlite3_step(st) == SQLITE_ROW) {
-            json_t *p;
-            if (person_load_internal(db, sqlite3_column_int64(st, 0), &p, &e) == KNIT_OK) {
-                pindex_put(p);
-                json_decref(p);
-                n++;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT id FROM person WHERE deleted_at IS NULL AND id > ?"
+                           " ORDER BY id LIMIT 1000",
+                           -1, &st, NULL) == SQLITE_OK) {
+        int64_t n = 0, t0 = mono_us(), last = 0, ids[1000];
+        for (;;) {
+            int k = 0;
+            sqlite3_bind_int64(st, 1, last);
+            while (k < 1000 && sqlite3_step(st) == SQLITE_ROW)
+                ids[k++] = sqlite3_column_int64(st, 0);
+            sqlite3_reset(st);
+            if (k == 0 || stopping) break;
+            last = ids[k - 1];
+            for (int i = 0; i < k && !stopping; i++) {
+                json_t *p;
+                if (person_load_internal(db, ids[i], &p, &e) == KNIT_OK) {
+                    pindex_put(p);
+                    json_decref(p);
+                    n++;
+                }
             }
         }
         sqlite3_finalize(st);
-        log_info("person index: %lld persons in %.1f s", (long long)n,
-                 (double)(mono_us() - t0) / 1e6);
+        log_info("person index: %lld persons in %.1f s%s", (long long)n,
+                 (double)(mono_us() - t0) / 1e6, stopping ? " (stopped)" : "");
     }
     db_close(db);
     pthread_rwlock_wrlock(&lock);
