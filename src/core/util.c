@@ -247,32 +247,39 @@ int path_check(const char *path, const char *option, kerr *e) {
     return KNIT_OK;
 }
 
+int utf8_next(const char *s, size_t n, uint32_t *cp) {
+    const unsigned char *p = (const unsigned char *)s;
+    if (n == 0) return -1;
+    uint32_t c = p[0], min;
+    size_t k;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if ((c & 0xE0) == 0xC0) {
+        k = 1, min = 0x80, c &= 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        k = 2, min = 0x800, c &= 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        k = 3, min = 0x10000, c &= 0x07;
+    } else {
+        return -1;
+    }
+    if (n <= k) return -1;
+    for (size_t i = 1; i <= k; i++) {
+        if ((p[i] & 0xC0) != 0x80) return -1;
+        c = (c << 6) | (p[i] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return -1;
+    *cp = c;
+    return (int)k + 1;
+}
+
 int utf8_valid(const char *s, size_t n) {
-    const unsigned char *p = (const unsigned char *)s, *end = p + n;
-    while (p < end) {
-        unsigned c = *p;
-        int k;
-        unsigned min;
-        if (c == 0) return 0;
-        if (c < 0x80) {
-            p++;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            k = 1, min = 0x80, c &= 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            k = 2, min = 0x800, c &= 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            k = 3, min = 0x10000, c &= 0x07;
-        } else {
-            return 0;
-        }
-        if (end - p <= k) return 0;
-        for (int i = 1; i <= k; i++) {
-            if ((p[i] & 0xC0) != 0x80) return 0;
-            c = (c << 6) | (p[i] & 0x3F);
-        }
-        if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
-        p += k + 1;
+    for (size_t at = 0; at < n;) {
+        uint32_t c;
+        int k = utf8_next(s + at, n - at, &c);
+        if (k < 0 || c == 0) return 0;
+        at += (size_t)k;
     }
     return 1;
 }

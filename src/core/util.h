@@ -47,6 +47,11 @@ void hex_encode(const unsigned char *p, size_t n, char *out);
 ** Returns KNIT_OK or fills e and returns KNIT_EINVAL. */
 int path_check(const char *path, const char *option, kerr *e);
 
+/* Decode the UTF-8 character at s (n bytes available) into *cp.  Returns
+** its length in bytes, or -1 for an invalid, overlong, surrogate or
+** truncated sequence. */
+int utf8_next(const char *s, size_t n, uint32_t *cp);
+
 /* Check that s is valid UTF-8 with no NUL bytes; returns 1 if so. */
 int utf8_valid(const char *s, size_t n);
 

@@ -13,32 +13,16 @@
 
 #include <string.h>
 
+#include "../core/util.h"
+
 int mt_utf32(const char *s, uint32_t *out, int cap) {
-    const unsigned char *p = (const unsigned char *)s;
+    size_t len = strlen(s);
     int n = 0;
-    while (*p) {
-        uint32_t c = *p;
-        int k;
-        uint32_t min;
-        if (c < 0x80) {
-            k = 0, min = 0;
-        } else if ((c & 0xE0) == 0xC0) {
-            k = 1, min = 0x80, c &= 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            k = 2, min = 0x800, c &= 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            k = 3, min = 0x10000, c &= 0x07;
-        } else {
-            return -1;
-        }
-        for (int i = 1; i <= k; i++) {
-            if ((p[i] & 0xC0) != 0x80) return -1;
-            c = (c << 6) | (p[i] & 0x3F);
-        }
-        if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return -1;
-        if (n == cap) return -1;
-        out[n++] = c;
-        p += k + 1;
+    for (size_t at = 0; at < len;) {
+        int k = utf8_next(s + at, len - at, n < cap ? &out[n] : &(uint32_t){0});
+        if (k < 0 || n == cap) return -1;
+        n++;
+        at += (size_t)k;
     }
     return n;
 }
