@@ -349,7 +349,6 @@ int server_run(const server_opts *o) {
     if (threads < 1) threads = 1;
     metrics_init();
     db_thread_setup(o->db_path);
-    pindex_start(o->db_path);
 
     /* Workers inherit this mask; the main thread takes the signals with sigwait. */
     sigset_t set;
@@ -358,6 +357,7 @@ int server_run(const server_opts *o) {
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    pindex_start(o->db_path); /* after the mask: its thread must not take SIGTERM */
 
     struct MHD_OptionItem tls_opts[] = {
         {cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert},
