@@ -5,6 +5,9 @@
 #ifndef KNIT_CLI_H
 #define KNIT_CLI_H
 
+#include <stdint.h>
+#include <stdio.h>
+
 #include <sqlite3.h>
 
 #include "core/crypto.h"
@@ -65,6 +68,12 @@ int serve_options(const cmdline *cl, struct server_opts *o);
 
 /* Command entry points (cmd_*.c). */
 int cmd_demo(int argc, char **argv);
+
+/* Write a synthetic multi-script population as CSV to out (demo.c): records
+** rows, dup_percent of the originals with one to three corrupted duplicates
+** (typos, other romanisations, swapped name order, approximate ages, empty
+** fields), rec_id in FEBRL form for --truth.  Deterministic for a seed. */
+int demo_synth(FILE *out, long records, int dup_percent, uint64_t seed);
 int cmd_match(int argc, char **argv);
 int cmd_gazetteer(int argc, char **argv);
 

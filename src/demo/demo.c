@@ -1161,3 +1161,131 @@ int cmd_demo(int argc, char **argv) {
     xfree(admin_pw);
     return serve ? server_run(&so) : 0;
 }
+
+/* ---- synthetic populations for matching ---- */
+
+/* Split a romanised full name into given names and family name by the
+** group's order; groups without family names keep every part as given. */
+static void split_name(const person_name *pn, const char *full, char *given, char *family,
+                       size_t cap) {
+    given[0] = family[0] = 0;
+    if (pn->g->family.n == 0) {
+        snprintf(given, cap, "%s", full);
+        return;
+    }
+    const char *sp = pn->g->family_first ? strchr(full, ' ') : strrchr(full, ' ');
+    if (sp == NULL) {
+        snprintf(given, cap, "%s", full);
+        return;
+    }
+    if (pn->g->family_first) {
+        snprintf(family, cap, "%.*s", (int)(sp - full), full);
+        snprintf(given, cap, "%s", sp + 1);
+    } else {
+        snprintf(given, cap, "%.*s", (int)(sp - full), full);
+        snprintf(family, cap, "%s", sp + 1);
+    }
+}
+
+/* One keyboard slip in the ASCII string s: insert, delete, substitute or swap. */
+static void typo(rng *r, char *s, size_t cap) {
+    size_t n = strlen(s);
+    if (n < 2 || n + 2 > cap) return;
+    size_t at = rng_below(r, (uint32_t)(n - 1));
+    char c = (char)('a' + rng_below(r, 26));
+    switch (rng_below(r, 4)) {
+    case 0: memmove(s + at + 1, s + at, n - at + 1), s[at] = c; break;
+    case 1: memmove(s + at, s + at + 1, n - at); break;
+    case 2: s[at] = c; break;
+    default: {
+        char t = s[at];
+        s[at] = s[at + 1];
+        s[at + 1] = t;
+    }
+    }
+}
+
+/* Write one CSV field (quoted when needed). */
+static void csv_field(FILE *out, const char *v, int last) {
+    if (strpbrk(v, ",\"\n")) {
+        fputc('"', out);
+        for (; *v; v++) {
+            if (*v == '"') fputc('"', out);
+            fputc(*v, out);
+        }
+        fputc('"', out);
+    } else {
+        fputs(v, out);
+    }
+    fputc(last ? '\n' : ',', out);
+}
+
+int demo_synth(FILE *out, long records, int dup_percent, uint64_t seed) {
+    fputs("rec_id,given_name,surname,native_name,sex,date_of_birth,nationality,id_number\n", out);
+    long written = 0;
+    for (int64_t i = 0; written < records; i++) {
+        person_name pn;
+        person_name_for(seed, i, &pn);
+        rng r = rng_for(seed, 7, (uint64_t)i);
+        char given[200], family[200], dob[16] = "", id[16] = "", recid[48];
+        split_name(&pn, pn.latin, given, family, sizeof given);
+        snprintf(dob, sizeof dob, "%04d%02d%02d", rng_range(&r, 1965, 2010), rng_range(&r, 1, 12),
+                 rng_range(&r, 1, 28));
+        if (rng_chance(&r, 60)) snprintf(id, sizeof id, "%09u", rng_below(&r, 1000000000u));
+        int dups = rng_chance(&r, dup_percent) ? rng_range(&r, 1, 3) : 0;
+        for (int k = -1; k < dups && written < records; k++, written++) {
+            char g[200], f[200], d[16], n[200], x[16];
+            snprintf(g, sizeof g, "%s", given);
+            snprintf(f, sizeof f, "%s", family);
+            snprintf(d, sizeof d, "%s", dob);
+            snprintf(n, sizeof n, "%s", pn.native);
+            snprintf(x, sizeof x, "%s", id);
+            if (k >= 0) { /* a duplicate: one to three corruptions */
+                int changes = rng_range(&r, 1, 3);
+                for (int c = 0; c < changes; c++) {
+                    switch (rng_below(&r, 7)) {
+                    case 0: typo(&r, g, sizeof g); break;
+                    case 1: typo(&r, f[0] ? f : g, sizeof f); break;
+                    case 2: /* another romanisation seen on documents */
+                        if (pn.alt[0]) split_name(&pn, pn.alt, g, f, sizeof g);
+                        break;
+                    case 3: { /* given and family name swapped */
+                        char t[200];
+                        snprintf(t, sizeof t, "%s", g);
+                        snprintf(g, sizeof g, "%s", f);
+                        snprintf(f, sizeof f, "%s", t);
+                        break;
+                    }
+                    case 4: /* only the year, or a year off: an approximate age */
+                        if (rng_chance(&r, 50))
+                            d[4] = 0;
+                        else if (d[0]) /* "about N years old": the year, give or take one */
+                            snprintf(d, sizeof d, "%04d",
+                                     (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 +
+                                         (d[3] - '0') + rng_range(&r, -1, 1));
+                        break;
+                    case 5: /* a field left empty */
+                        if (rng_chance(&r, 50))
+                            d[0] = 0;
+                        else
+                            x[0] = 0;
+                        break;
+                    default: /* the native-script name not written down */ n[0] = 0;
+                    }
+                }
+                snprintf(recid, sizeof recid, "rec-%lld-dup-%d", (long long)i, k);
+            } else {
+                snprintf(recid, sizeof recid, "rec-%lld-org", (long long)i);
+            }
+            csv_field(out, recid, 0);
+            csv_field(out, g, 0);
+            csv_field(out, f, 0);
+            csv_field(out, n, 0);
+            csv_field(out, pn.sex, 0);
+            csv_field(out, d, 0);
+            csv_field(out, pn.g->nationality, 0);
+            csv_field(out, x, 1);
+        }
+    }
+    return ferror(out) ? KNIT_EIO : KNIT_OK;
+}

@@ -28,6 +28,9 @@ static const optdef match_defs[] = {
     {"model", "FILE", "use a saved model instead of training"},
     {"strict", NULL, "refuse the whole file on a malformed row"},
     {"quiet", NULL, "do not write the clusters to standard output"},
+    {"records", "N", "synth: rows to write (default 10000)"},
+    {"dup-percent", "P", "synth: share of persons with duplicates (default 30)"},
+    {"seed", "N", "synth: random seed (default 1)"},
     {NULL, NULL, NULL},
 };
 
@@ -329,11 +332,21 @@ static int score(const cmdline *cl, const char *path) {
 
 int cmd_match(int argc, char **argv) {
     static const char usage[] = "dedupe FILE [--truth COLUMN] [--map F=COL,...] [--drop F,...] | "
-                                "score PAIRS.csv --model FILE";
+                                "score PAIRS.csv --model FILE | synth [--records N]";
     cmdline cl;
     int rc = cli_parse("match", usage, match_defs, argc - 1, argv + 1, &cl);
     if (rc) return rc == 1 ? 0 : rc;
-    if (cl.npos < 1) return cli_usage_error("match: say dedupe, link or score");
+    if (cl.npos < 1) return cli_usage_error("match: say dedupe, link, score or synth");
+    if (strcmp(cl.pos[0], "synth") == 0) {
+        long long n, dup, seed;
+        if (cl.npos != 1)
+            return cli_usage_error("match synth: usage: knit match synth --records N");
+        if (cli_int(match_defs, &cl, "records", 10000, 1, 100000000, &n) ||
+            cli_int(match_defs, &cl, "dup-percent", 30, 0, 100, &dup) ||
+            cli_int(match_defs, &cl, "seed", 1, 0, INT64_MAX, &seed))
+            return 2;
+        return demo_synth(stdout, (long)n, (int)dup, (uint64_t)seed) ? 1 : 0;
+    }
     if (strcmp(cl.pos[0], "link") == 0) {
         if (cl.npos != 3) return cli_usage_error("match link: usage: knit match link A.csv B.csv");
         return run(&cl, cl.pos[1], cl.pos[2]);
