@@ -47,7 +47,7 @@ static const command commands[] = {
     {"token", cmd_token, "manage API tokens: add|list|revoke"},
     {"audit", cmd_audit, "check the audit chain: verify"},
     {"gazetteer", cmd_gazetteer, "administrative places: import, find"},
-    {"match", cmd_match, "record linkage on files: dedupe, link, score"},
+    {"match", cmd_match, "record linkage on files: dedupe, link, score, synth"},
     {"demo", cmd_demo, "build a demo node with synthetic data and serve it"},
     {NULL, NULL, NULL},
 };

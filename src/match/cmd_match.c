@@ -331,8 +331,9 @@ static int score(const cmdline *cl, const char *path) {
 }
 
 int cmd_match(int argc, char **argv) {
-    static const char usage[] = "dedupe FILE [--truth COLUMN] [--map F=COL,...] [--drop F,...] | "
-                                "score PAIRS.csv --model FILE | synth [--records N]";
+    static const char usage[] =
+        "dedupe FILE | link A B [--truth COLUMN] [--map F=COL,...] "
+        "[--drop F,...] | score PAIRS.csv --model FILE | synth [--records N]";
     cmdline cl;
     int rc = cli_parse("match", usage, match_defs, argc - 1, argv + 1, &cl);
     if (rc) return rc == 1 ? 0 : rc;
