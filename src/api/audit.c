@@ -2,13 +2,32 @@
 ** audit.c: GET /api/v1/audit for auditors.
 */
 #include <stdio.h>
+#include <string.h>
 
 #include "../core/json.h"
 #include "api.h"
 
+/* Refuse query arguments the audit list does not know. */
+static enum MHD_Result known_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value) {
+    static const char *const known[] = {"after", "limit", "actor", "object_type", NULL};
+    (void)kind;
+    (void)value;
+    for (const char *const *k = known; *k; k++)
+        if (strcmp(*k, key) == 0) return MHD_YES;
+    *(const char **)cls = key;
+    return MHD_NO;
+}
+
 void api_audit_list(req *r) {
     int64_t after;
     int limit;
+    const char *unknown = NULL;
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, known_arg, &unknown);
+    if (unknown) {
+        reply_error(r, 400, "unknown_field", unknown, "unknown filter '%.60s'", unknown);
+        return;
+    }
     if (api_paging(r, &after, &limit)) return;
     kerr e;
     json_t *items =

@@ -22,6 +22,8 @@ def test_audit_api_pages_and_filters_for_auditors_only():
         assert mine and all(x["actor"] == "admin" for x in mine)
         row = [x for x in all_rows if x["action"] == "person.create"][0]
         assert row["ip"] == "127.0.0.1" and row["object_type"] == "person" and row["at"]
+        r = c.get("/api/v1/audit?colour=red")
+        assert r.status == 400 and r.error_field() == "colour", r
         assert n.user_client("w", "caseworker").get("/api/v1/audit").status == 403
         assert n.user_client("a", "auditor").get("/api/v1/audit").status == 200
     finally:

@@ -286,6 +286,13 @@ static void test_sessions_expire_and_tokens_revoke(void **state) {
     assert_int_equal(session_lookup(db, cookie, &b), KNIT_EAUTH); /* idle too long */
     xfree(cookie);
     xfree(csrf);
+    /* A session in use all along still ends at the absolute limit. */
+    assert_int_equal(session_create(db, &a, "10.1.0.1", &cookie, &csrf, &e), 0);
+    assert_int_equal(session_lookup(db, cookie, &b), KNIT_OK);
+    assert_int_equal(db_exec(db, "UPDATE sessions SET created_at=created_at-100000"), 0);
+    assert_int_equal(session_lookup(db, cookie, &b), KNIT_EAUTH);
+    xfree(cookie);
+    xfree(csrf);
     char *tok;
     int64_t tid;
     assert_int_equal(token_create(db, uid, "script", &cli, &tok, &tid, &e), 0);
