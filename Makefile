@@ -68,7 +68,7 @@ asan:
 		LDFLAGS="-fsanitize=address,undefined" build-asan/knit unit
 	BUILD=build-asan KNIT_BIN=build-asan/knit ASAN_OPTIONS=detect_leaks=1 tests/run
 
-bench: knit
+bench: knit $(BUILD)/libknit.a
 	tools/install-deps --bench
 	bench/run
 

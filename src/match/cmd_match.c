@@ -144,8 +144,11 @@ static int run(const cmdline *cl, const char *path_a, const char *path_b) {
                 pairs[k++] = pairs[i];
         np = k;
     }
+    signed char *levels = NULL; /* candidates' comparison vectors, computed once */
     if (rc == KNIT_OK && model_in) rc = mt_model_load(&mdl, model_in, &e);
-    if (rc == KNIT_OK && !model_in) rc = mt_train(&ds, pairs, np, 30000, 42, &mdl, &e);
+    if (rc == KNIT_OK && !model_in) rc = mt_train(&ds, pairs, np, 30000, 42, &mdl, &levels, &e);
+    if (rc == KNIT_OK && levels == NULL && (levels = mt_levels_of(&ds, &mdl, pairs, np, 0)) == NULL)
+        rc = kerr_set(&e, KNIT_ENOMEM, "out_of_memory", "", "out of memory");
     if (rc == KNIT_OK) {
         tf = mt_tf_build(&ds);
         prob = xmalloc((np ? np : 1) * sizeof *prob);
@@ -155,7 +158,8 @@ static int run(const cmdline *cl, const char *path_a, const char *path_b) {
     }
     for (size_t k = 0; rc == KNIT_OK && k < np; k++)
         prob[k] = mt_probability(
-            mt_weight(&mdl, tf, ds.n, &ds.r[pairs[k] >> 32], &ds.r[(uint32_t)pairs[k]]));
+            mt_weight_levels(&mdl, tf, &ds.r[pairs[k] >> 32], levels + k * MF_COUNT));
+    xfree(levels);
     score_ctx sc = {&mdl, tf, &ds};
     if (rc == KNIT_OK && !path_b)
         rc = mt_cluster(&ds, pairs, prob, np, threshold, 0.01, score_pair, &sc, cluster, &e);

@@ -36,6 +36,10 @@ static void pmap_fill(mt_pattern *m, const uint32_t *a, int na) {
     m->s = a;
     m->n = na;
     for (int i = 0; i < na; i++) {
+        if (a[i] < 128) {
+            m->ascii[a[i]] |= 1ULL << i;
+            continue;
+        }
         unsigned s = slot_of(a[i]);
         while (m->key[s] && m->key[s] != a[i] + 1) s = (s + 1) & 127;
         if (m->key[s] == 0) {
@@ -46,9 +50,13 @@ static void pmap_fill(mt_pattern *m, const uint32_t *a, int na) {
     }
 }
 
-/* Free the slots pmap_fill took, leaving the table all free again. */
+/* Free what pmap_fill took, leaving the tables all free again. */
 static void pmap_clear(mt_pattern *m) {
     for (int i = 0; i < m->n; i++) {
+        if (m->s[i] < 128) {
+            m->ascii[m->s[i]] = 0;
+            continue;
+        }
         unsigned s = slot_of(m->s[i]);
         while (m->key[s]) {
             m->key[s] = 0;
@@ -60,11 +68,13 @@ static void pmap_clear(mt_pattern *m) {
 int mt_prepare(mt_pattern *m, const uint32_t *a, int na) {
     if (na > 64) return -1;
     memset(m->key, 0, sizeof m->key);
+    memset(m->ascii, 0, sizeof m->ascii);
     pmap_fill(m, a, na);
     return 0;
 }
 
-static uint64_t pmap_get(const mt_pattern *m, uint32_t c) {
+static inline uint64_t pmap_get(const mt_pattern *m, uint32_t c) {
+    if (c < 128) return m->ascii[c];
     unsigned s = slot_of(c);
     while (m->key[s]) {
         if (m->key[s] == c + 1) return m->mask[s];
@@ -79,7 +89,10 @@ static double jaro_of(int m, int t, int na, int nb) {
     return ((double)m / na + (double)m / nb + (double)(m - t / 2) / m) / 3.0;
 }
 
-/* Bit-parallel Jaro for a prepared string (the one indexed by bits). */
+/* Bit-parallel Jaro for a prepared string (the one indexed by bits).  The
+** window of positions a character of b may match slides one bit per step
+** (bound), so each step is a lookup, two ANDs and a lowest-bit pick; the b
+** characters that matched are kept in order for counting transpositions. */
 static double jaro_bits(const mt_pattern *pm, const uint32_t *b, int nb) {
     const uint32_t *a = pm->s;
     int na = pm->n;
@@ -87,34 +100,26 @@ static double jaro_bits(const mt_pattern *pm, const uint32_t *b, int nb) {
     if (na == 0 || nb == 0 || nb > MT_MAX_LEN) return 0.0;
     int w = (na > nb ? na : nb) / 2 - 1;
     if (w < 0) w = 0;
-    uint64_t matched_a = 0, matched_b_pos[4] = {0, 0, 0, 0}; /* b positions, up to 256 */
-    int matches = 0;
-    uint64_t all = na == 64 ? ~0ULL : ((1ULL << na) - 1);
+    uint64_t bound = w + 1 >= 64 ? ~0ULL : ((1ULL << (w + 1)) - 1); /* positions 0..w */
+    uint64_t matched = 0;
+    uint32_t bm[MT_MAX_LEN]; /* matched characters of b, in order */
+    int m = 0;
     for (int j = 0; j < nb; j++) {
-        int lo = j - w, hi = j + w;
-        if (lo < 0) lo = 0;
-        if (hi > na - 1) hi = na - 1;
-        if (lo > hi) continue;
-        uint64_t win = (hi - lo + 1 == 64) ? ~0ULL : (((1ULL << (hi - lo + 1)) - 1) << lo);
-        uint64_t cand = pmap_get(pm, b[j]) & win & ~matched_a & all;
+        uint64_t cand = pmap_get(pm, b[j]) & bound & ~matched;
         if (cand) {
-            matched_a |= cand & -cand;
-            matched_b_pos[j >> 6] |= 1ULL << (j & 63);
-            matches++;
+            matched |= cand & -cand;
+            bm[m++] = b[j];
         }
+        if (j < w)
+            bound = (bound << 1) | 1; /* the window still grows on the right */
+        else
+            bound <<= 1; /* and now slides */
+        if (bound == 0) break;
     }
-    if (matches == 0) return 0.0;
-    /* Transpositions: walk the matched positions of both in order. */
-    int t = 0, j = 0;
-    uint64_t ma = matched_a;
-    while (ma) {
-        int i = __builtin_ctzll(ma);
-        ma &= ma - 1;
-        while (!(matched_b_pos[j >> 6] & (1ULL << (j & 63)))) j++;
-        if (a[i] != b[j]) t++;
-        j++;
-    }
-    return jaro_of(matches, t, na, nb);
+    if (m == 0) return 0.0;
+    int t = 0, k = 0;
+    for (uint64_t x = matched; x; x &= x - 1) t += a[__builtin_ctzll(x)] != bm[k++];
+    return jaro_of(m, t, na, nb);
 }
 
 /* Plain Jaro for longer strings. */

@@ -31,10 +31,11 @@ double mt_jaro_winkler(const uint32_t *a, int na, const uint32_t *b, int nb);
 ** of up to 64 code points can be prepared.  Holds a pointer to the string,
 ** which must outlive it. */
 typedef struct mt_pattern {
-    const uint32_t *s;  /* the string */
-    int n;              /* its length, <= 64 */
-    uint32_t key[128];  /* open-addressed table: code point + 1, 0 = free */
-    uint64_t mask[128]; /* positions of that code point in s */
+    const uint32_t *s;   /* the string */
+    int n;               /* its length, <= 64 */
+    uint32_t key[128];   /* open-addressed table: code point + 1, 0 = free */
+    uint64_t mask[128];  /* positions of that code point in s */
+    uint64_t ascii[128]; /* positions of each ASCII code point (kept out of the table) */
 } mt_pattern;
 
 /* Prepare s (n <= 64) into p.  Returns 0, or -1 when s is too long. */

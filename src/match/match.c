@@ -298,17 +298,22 @@ static uint64_t rng_next(uint64_t *s) { /* splitmix64 */
 /* EM with u fixed over pairs, ignoring the fields in skip (a bit per
 ** field): estimates m for the other fields and lambda.  With fix_m, only
 ** lambda is estimated.  Returns iterations run, or -1 on ENOMEM. */
-static int em(const mt_dataset *ds, const uint64_t *pairs, size_t count, unsigned skip, int fix_m,
-              mt_model *mdl) {
-    if (count == 0) return 0;
-    signed char *lv = xmalloc(count * MF_COUNT);
-    if (lv == NULL) return -1;
+signed char *mt_levels_of(const mt_dataset *ds, const mt_model *mdl, const uint64_t *pairs,
+                          size_t count, unsigned skip) {
+    signed char *lv = xmalloc(count ? count * MF_COUNT : 1);
+    if (lv == NULL) return NULL;
     for (size_t k = 0; k < count; k++) {
         const mt_rec *a = &ds->r[pairs[k] >> 32], *b = &ds->r[(uint32_t)pairs[k]];
         for (int f = 0; f < MF_COUNT; f++)
             lv[k * MF_COUNT + f] =
                 (signed char)(mdl->use[f] && !(skip & (1u << f)) ? mt_compare(a, b, f) : -1);
     }
+    return lv;
+}
+
+/* EM over level vectors lv of count pairs (fields in skip are -1). */
+static int em_levels(const signed char *lv, size_t count, unsigned skip, int fix_m, mt_model *mdl) {
+    if (count == 0) return 0;
     int it;
     for (it = 0; it < 200; it++) {
         double lm[MF_COUNT][MT_MAX_LEVELS], lu[MF_COUNT][MT_MAX_LEVELS];
@@ -351,8 +356,18 @@ static int em(const mt_dataset *ds, const uint64_t *pairs, size_t count, unsigne
         }
         if (change < 1e-6) break;
     }
-    xfree(lv);
     return it + 1;
+}
+
+/* EM over pairs (level vectors computed here); -1 on ENOMEM. */
+static int em(const mt_dataset *ds, const uint64_t *pairs, size_t count, unsigned skip, int fix_m,
+              mt_model *mdl) {
+    if (count == 0) return 0;
+    signed char *lv = mt_levels_of(ds, mdl, pairs, count, skip);
+    if (lv == NULL) return -1;
+    int it = em_levels(lv, count, skip, fix_m, mdl);
+    xfree(lv);
+    return it;
 }
 
 /* Default m before training: agreement likely among matches. */
@@ -363,7 +378,8 @@ static void m_prior(mt_model *mdl, int f) {
 }
 
 int mt_train(const mt_dataset *ds, const uint64_t *pairs, size_t count, int sample_pairs,
-             unsigned seed, mt_model *mdl, kerr *e) {
+             unsigned seed, mt_model *mdl, signed char **levels, kerr *e) {
+    if (levels) *levels = NULL;
     memset(mdl, 0, sizeof *mdl);
     if (ds->n < 2 || count == 0)
         return kerr_set(e, KNIT_EINVAL, "too_few_records", "",
@@ -433,8 +449,13 @@ int mt_train(const mt_dataset *ds, const uint64_t *pairs, size_t count, int samp
     }
     /* lambda among the candidate pairs, with m and u fixed. */
     mdl->lambda = 0.1;
-    if (em(ds, pairs, count, 0, 1, mdl) < 0)
-        return kerr_set(e, KNIT_ENOMEM, "out_of_memory", "", "out of memory");
+    signed char *lv = mt_levels_of(ds, mdl, pairs, count, 0);
+    if (lv == NULL) return kerr_set(e, KNIT_ENOMEM, "out_of_memory", "", "out of memory");
+    em_levels(lv, count, 0, 1, mdl);
+    if (levels)
+        *levels = lv;
+    else
+        xfree(lv);
     return KNIT_OK;
 }
 
@@ -524,6 +545,14 @@ double mt_weight(const mt_model *mdl, const mt_tf *tf, int n, const mt_rec *a, c
         int l = mt_compare(a, b, f);
         if (l >= 0) w += field_weight(mdl, tf, f, l, a);
     }
+    return w;
+}
+
+double mt_weight_levels(const mt_model *mdl, const mt_tf *tf, const mt_rec *a,
+                        const signed char *lv) {
+    double w = log2(mdl->lambda / (1 - mdl->lambda));
+    for (int f = 0; f < MF_COUNT; f++)
+        if (mdl->use[f] && lv[f] >= 0) w += field_weight(mdl, tf, f, lv[f], a);
     return w;
 }
 

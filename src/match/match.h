@@ -41,10 +41,17 @@ int mt_compare(const mt_rec *a, const mt_rec *b, int f);
 int mt_block(const mt_dataset *ds, uint64_t **pairs, size_t *count, int max_block_size,
              int *skipped, kerr *e);
 
-/* Train: u from sample_pairs random pairs (seeded), m and lambda by EM over
-** the candidate pairs. */
+/* Train: u from sample_pairs random pairs (seeded), m by EM per blocking
+** rule, lambda over the candidate pairs.  When levels is not NULL it
+** receives the candidates' comparison vectors (MF_COUNT levels per pair,
+** -1 missing; xfree it) for scoring with mt_weight_levels. */
 int mt_train(const mt_dataset *ds, const uint64_t *pairs, size_t count, int sample_pairs,
-             unsigned seed, mt_model *mdl, kerr *e);
+             unsigned seed, mt_model *mdl, signed char **levels, kerr *e);
+
+/* Comparison vectors of pairs under mdl (fields in skip, a bit per field,
+** left out as -1): a new array of count * MF_COUNT levels (xfree it), or NULL. */
+signed char *mt_levels_of(const mt_dataset *ds, const mt_model *mdl, const uint64_t *pairs,
+                          size_t count, unsigned skip);
 
 /* Term frequencies for exact-name adjustment; built from a dataset. */
 typedef struct mt_tf mt_tf;
@@ -53,6 +60,9 @@ void mt_tf_free(mt_tf *tf);
 
 /* Match weight (log2 odds) of records a and b; tf may be NULL. */
 double mt_weight(const mt_model *mdl, const mt_tf *tf, int n, const mt_rec *a, const mt_rec *b);
+/* Match weight from a comparison vector lv of the pair (a, b). */
+double mt_weight_levels(const mt_model *mdl, const mt_tf *tf, const mt_rec *a,
+                        const signed char *lv);
 /* Probability from a weight. */
 double mt_probability(double weight);
 /* Per-field evidence of a pair as JSON: {"match_probability":..,"match_weight":..,

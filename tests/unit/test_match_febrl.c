@@ -39,7 +39,7 @@ static void test_febrl1_dedupe_reaches_f1_floor(void **state) {
     kerr e;
     assert_int_equal(mt_block(&ds, &pairs, &np, 500, &skipped, &e), KNIT_OK);
     mt_model mdl;
-    assert_int_equal(mt_train(&ds, pairs, np, 50000, 1, &mdl, &e), KNIT_OK);
+    assert_int_equal(mt_train(&ds, pairs, np, 50000, 1, &mdl, NULL, &e), KNIT_OK);
     assert_true(mdl.em_iterations < 100); /* converged */
     assert_true(mdl.m[MF_SURNAME][0] > mdl.u[MF_SURNAME][0] * 10);
     mt_tf *tf = mt_tf_build(&ds);
