@@ -396,7 +396,10 @@ int server_run(const server_opts *o) {
     atomic_store(&stopping, 1);
     MHD_socket lsock = MHD_quiesce_daemon(d);
     if (lsock != MHD_INVALID_SOCKET) close(lsock);
-    for (int i = 0; i < 3000 && atomic_load(&inflight) > 0; i++) usleep(10000);
+    /* In-flight requests get up to 10 s; then connections are closed anyway. */
+    for (int i = 0; i < 1000 && atomic_load(&inflight) > 0; i++) usleep(10000);
+    if (atomic_load(&inflight) > 0)
+        log_error("%d requests still in flight after 10 s; closing", atomic_load(&inflight));
     MHD_stop_daemon(d);
     pindex_stop();
     db_thread_close_all();
