@@ -43,7 +43,7 @@ $(BUILD)/gen/schema.o: $(BUILD)/gen/schema.c
 $(BUILD)/libknit.a: $(LIBOBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libknit.a
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libknit.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -Wno-unused-function $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< \
 		$(BUILD)/libknit.a $(TESTLIBS) $(LDLIBS)

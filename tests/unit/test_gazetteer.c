@@ -19,6 +19,7 @@
 #include "match/dataset.h"
 #include "match/gazetteer.h"
 #include "store/db.h"
+#include "tmpnode.h"
 
 #define THAI "../shared/data/names/thai_admin_divisions_th_en/"
 
@@ -38,21 +39,13 @@ static void import(const char *file, const char *level, int expect) {
 
 static int setup(void **state) {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/knit-gz-XXXXXX");
-    if (mkdtemp(dir) == NULL) return -1;
-    char path[128];
-    snprintf(path, sizeof path, "%s/g.db", dir);
-    kerr e;
-    if (db_open(path, 1, &db, &e) || db_migrate(db, NULL, &e)) return -1;
-    return 0;
+    return tmp_dir_make(dir, "gz") || tmp_node_open(dir, "g.db", &db, NULL) ? -1 : 0;
 }
 
 static int teardown(void **state) {
     (void)state;
     db_close(db);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tmp_dir_remove(dir);
 }
 
 static void test_thai_divisions_import_and_refuse_bad_files(void **state) {

@@ -19,6 +19,7 @@
 #include "core/xmalloc.h"
 #include "domain/record.h"
 #include "store/db.h"
+#include "tmpnode.h"
 
 static char dir[64], path[128];
 static sqlite3 *db;
@@ -26,23 +27,13 @@ static const actor who = {0, "cli", "127.0.0.1"};
 
 static int setup(void **state) {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/knit-rec-XXXXXX");
-    if (mkdtemp(dir) == NULL) return -1;
-    snprintf(path, sizeof path, "%s/node.db", dir);
-    knit_keys k;
-    keys_generate(&k);
-    keys_set_global(&k);
-    kerr e;
-    if (db_open(path, 1, &db, &e) || db_migrate(db, NULL, &e)) return -1;
-    return 0;
+    return tmp_dir_make(dir, "rec") || tmp_node_open(dir, "node.db", &db, path) ? -1 : 0;
 }
 
 static int teardown(void **state) {
     (void)state;
     db_close(db);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tmp_dir_remove(dir);
 }
 
 static json_t *parse(const char *s) {

@@ -22,36 +22,25 @@
 #include "core/xmalloc.h"
 #include "domain/audit.h"
 #include "store/db.h"
+#include "tmpnode.h"
 
 static char dir[64];
 
 /* A fresh migrated database at dir/name with fresh global keys. */
 static sqlite3 *fresh_db(const char *name) {
-    char path[128];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    unlink(path);
-    knit_keys k;
-    keys_generate(&k);
-    keys_set_global(&k);
     sqlite3 *db;
-    kerr e;
-    assert_int_equal(db_open(path, 1, &db, &e), KNIT_OK);
-    assert_int_equal(db_migrate(db, NULL, &e), KNIT_OK);
+    assert_int_equal(tmp_node_open(dir, name, &db, NULL), 0);
     return db;
 }
 
 static int setup(void **state) {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/knit-unit-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    return 0;
+    return tmp_dir_make(dir, "unit");
 }
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tmp_dir_remove(dir);
 }
 
 static void test_db_migrates_forward_and_refuses_newer_schema(void **state) {
